@@ -1,0 +1,4 @@
+"""python -m gananim"""
+from .cli import main
+
+raise SystemExit(main())

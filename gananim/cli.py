@@ -1,0 +1,242 @@
+"""The command line: argparse subcommands wired to the library. No logic of its own lives here."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__, report, scenefile, settings
+from .errors import GananimError
+from .progress import console
+from .render import RenderOptions, render, still
+from .trace import MAGIC, Trace
+from .train import fingerprint, reusable, train
+
+EXAMPLES = {
+    "render": """examples:
+  gananim render scenes/wing.py -o outputs/wing.mp4          train, keep outputs/wing.trace, render
+  gananim render outputs/wing.trace -o outputs/wing.gif --fps 20 --size 480x480
+                                                             re-render a saved trace, no retraining
+  gananim render wing --step 15000 -o outputs/wing.png       one still (bundled scenes by name)
+  gananim render sine --set steps=2000 --set opt_d.lr=5e-4 -o outputs/sine.mp4""",
+    "train": """examples:
+  gananim train scenes/wing.py -o outputs/wing.trace
+  gananim train point --set seed=3 -o outputs/point3.trace""",
+    "show": """examples:
+  gananim show wing
+  gananim show scenes/sine.py --set opt_g.betas=0.7,0.999 --json""",
+    "info": """examples:
+  gananim info outputs/wing.trace
+  gananim info outputs/wing.trace --json""",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage mistakes are one line on stderr and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"gananim: error: {message} (see {self.prog} --help)\n")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 720x720, got {text!r}") from None
+    return w, h
+
+
+def _add_scene_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scene", metavar="NAME", help="which Scene in the file, by variable name")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a setting (repeatable); `gananim show SCENE` lists the keys")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gananim", description="Train small GANs on toy problems and animate their training.",
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="examples:\n  gananim list\n  gananim render wing -o outputs/wing.mp4\n"
+                            "  gananim render outputs/wing.trace -o outputs/wing.gif --size 480x480\n"
+                            "run `gananim COMMAND --help` for each command's options")
+    parser.add_argument("--version", action="version", version=f"gananim {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES.get(name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
+        return p
+
+    p = command("list", "list the bundled scenes")
+    p.set_defaults(run=cmd_list)
+
+    p = command("show", "print a scene's resolved settings")
+    p.add_argument("source", metavar="SCENE", help="scene file or bundled scene name")
+    _add_scene_args(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_show)
+
+    p = command("train", "train a scene and write its trace")
+    p.add_argument("source", metavar="SCENE", help="scene file or bundled scene name")
+    p.add_argument("-o", "--output", metavar="TRACE", help="trace to write (default outputs/NAME.trace)")
+    _add_scene_args(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_train)
+
+    p = command("render", "render a scene (training it first) or a saved trace to MP4, GIF or PNG")
+    p.add_argument("source", metavar="SOURCE", help="scene file, bundled scene name, or .trace file")
+    p.add_argument("-o", "--output", metavar="FILE", help="output .mp4, .gif or .png (default outputs/NAME.mp4)")
+    _add_scene_args(p)
+    p.add_argument("--trace", metavar="PATH", help="where to keep the trace when training (default: beside -o)")
+    p.add_argument("--retrain", action="store_true", help="train again even if an identical trace exists")
+    p.add_argument("--step", type=int, help="for .png: the step to show (default: the last)")
+    p.add_argument("--frames", type=int, help="number of frames")
+    p.add_argument("--fps", type=int, help="frames per second")
+    p.add_argument("--size", type=_size, metavar="WxH", help="frame size in pixels, e.g. 1280x720")
+    p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
+    p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side)")
+    p.add_argument("--from", dest="start", type=int, metavar="STEP", help="first step shown")
+    p.add_argument("--to", dest="stop", type=int, metavar="STEP", help="last step shown")
+    p.add_argument("--layout", choices=("classic", "1d"), help="panel layout")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=cmd_render)
+
+    p = command("info", "summarise a trace: steps, parameters, settings, versions, last values")
+    p.add_argument("trace", metavar="TRACE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_info)
+    return parser
+
+
+def is_trace(source: str) -> bool:
+    path = Path(source)
+    if path.suffix in (".trace", ".partial"):
+        return True
+    if path.is_file() and path.suffix != ".py":
+        with open(path, "rb") as f:
+            if f.read(len(MAGIC)) == MAGIC:
+                return True
+        raise GananimError(f"{source} is neither a scene file (.py) nor a gananim trace (.trace)")
+    return False
+
+
+def load_scene(args):
+    scene = scenefile.load(args.source, args.scene)
+    return settings.apply(scene, args.sets).validate()
+
+
+def check_output(path: Path, suffixes: tuple[str, ...], inputs: list[Path]) -> Path:
+    """Refuse outputs we could not write, or should not: unknown type, missing folder, the input."""
+    if path.suffix.lower() not in suffixes:
+        raise GananimError(f"output {path} has an unknown type {path.suffix or '(none)'!r}; "
+                           f"use {', '.join(suffixes)}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise GananimError(f"output folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise GananimError(f"cannot write to {folder}: permission denied")
+    if any(path.resolve() == p.resolve() for p in inputs):
+        raise GananimError(f"output {path} is the same file as the input; choose another name")
+    if path.is_dir():
+        raise GananimError(f"output {path} is a folder")
+    return path
+
+
+def _default_output(name: str, suffix: str) -> Path:
+    folder = Path("outputs")
+    folder.mkdir(exist_ok=True)
+    return folder / f"{name}{suffix}"
+
+
+def _train(scene, trace_path: Path, source: str, quiet: bool, frames: int | None = None):
+    path = scenefile.locate(source)
+    result = train(scene, trace_path, source=path.read_bytes(), scene_file=str(path.resolve()),
+                   show_progress=not quiet, frames=frames)
+    size = trace_path.stat().st_size / 1e6
+    if result.status == "complete":
+        console.print(f"trained {scene.name}: {result.steps:,} steps → {trace_path} ({size:,.1f} MB)")
+    else:
+        console.print(f"[yellow]warning:[/] {result.message} → {trace_path}")
+    return result
+
+
+def cmd_list(args) -> None:
+    report.list_scenes(scenefile.bundled())
+
+
+def cmd_show(args) -> None:
+    report.show_scene(load_scene(args), args.json)
+
+
+def cmd_train(args) -> None:
+    if is_trace(args.source):
+        raise GananimError(f"{args.source} is a trace; `gananim train` takes a scene (render the trace instead)")
+    scene = load_scene(args)
+    out = Path(args.output) if args.output else _default_output(scene.name, ".trace")
+    check_output(out, (".trace",), [scenefile.locate(args.source)])
+    result = _train(scene, out, args.source, args.quiet)
+    if result.status == "interrupted":
+        raise SystemExit(130)
+
+
+def render_options(args) -> RenderOptions:
+    return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
+                         start=args.start, stop=args.stop, layout=args.layout)
+
+
+def cmd_render(args) -> None:
+    opts = render_options(args)
+    if is_trace(args.source):
+        if args.sets or args.scene:
+            raise GananimError("--set and --scene apply to scene files; a trace's settings are fixed")
+        trace_path = Path(args.source)
+        name = trace_path.name.split(".")[0]
+        inputs = [trace_path]
+    else:
+        scene = load_scene(args)
+        name = scene.name
+        inputs = [scenefile.locate(args.source)]
+    out = Path(args.output) if args.output else _default_output(name, ".mp4")
+    check_output(out, (".mp4", ".gif", ".png"), inputs)
+    if args.step is not None and out.suffix.lower() != ".png":
+        raise GananimError("--step picks the still for a .png output; for videos use --from and --to")
+    if not is_trace(args.source):
+        trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
+        check_output(trace_path, (".trace",), inputs + [out])
+        path = scenefile.locate(args.source)
+        if not args.retrain and reusable(trace_path, fingerprint(scene, path.read_bytes())):
+            console.print(f"reusing {trace_path}: same scene and settings (--retrain to train again)")
+        elif _train(scene, trace_path, args.source, args.quiet, args.frames).status == "interrupted":
+            raise SystemExit(130)
+    with Trace(trace_path) as trace:
+        if out.suffix.lower() == ".png":
+            done = still(trace, out, args.step, opts)
+            console.print(f"wrote {out}: step {done['step']:,}, {done['size'][0]}x{done['size'][1]}")
+        else:
+            done = render(trace, out, opts, show_progress=not args.quiet)
+            mb = out.stat().st_size / 1e6
+            console.print(f"wrote {out}: {done['frames']} frames, {done['size'][0]}x{done['size'][1]}, "
+                          f"{done['frames'] / done['fps']:.1f} s at {done['fps']} fps, {mb:,.1f} MB")
+
+
+def cmd_info(args) -> None:
+    with Trace(args.trace) as trace:
+        report.show_trace(trace, args.json)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except GananimError as exc:
+        if args.debug:
+            raise
+        print(f"gananim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gananim: interrupted", file=sys.stderr)
+        return 130
+    return 0

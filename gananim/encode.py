@@ -1,0 +1,118 @@
+"""Frames -> files: MP4 (H.264), GIF (ffmpeg palettegen/paletteuse) and PNG, written atomically.
+
+Every output goes to a temporary file beside the target and is renamed into place only when
+complete, so a failure never leaves a half-written file or damages an earlier one. ffmpeg is
+the binary imageio-ffmpeg ships, fed raw RGBA frames over a pipe.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import imageio.v3 as iio
+import imageio_ffmpeg
+import numpy as np
+
+from .errors import GananimError
+
+SUFFIXES = (".mp4", ".gif", ".png")
+
+
+@contextmanager
+def atomic_output(path: Path):
+    """Yield a temporary path beside `path`; move it onto `path` only if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _ffmpeg(args: list[str], stdin=None) -> subprocess.Popen:
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    return subprocess.Popen([exe, "-hide_banner", "-loglevel", "error", "-y", *args],
+                            stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _finish(proc: subprocess.Popen, what: str) -> None:
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise GananimError(f"ffmpeg failed while {what}: {lines[-1] if lines else f'exit status {proc.returncode}'}")
+
+
+def _raw_input(width: int, height: int, fps: int) -> list[str]:
+    return ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0"]
+
+
+class _Pipe:
+    """Feeds frames to one ffmpeg process; `close` waits for it and reports its error."""
+
+    def __init__(self, args: list[str], what: str) -> None:
+        self.proc, self.what = _ffmpeg(args, stdin=subprocess.PIPE), what
+
+    def write(self, frame) -> None:
+        try:
+            self.proc.stdin.write(frame)
+        except (BrokenPipeError, ValueError):
+            self.proc.stdin = None
+            _finish(self.proc, self.what)
+            raise GananimError(f"ffmpeg stopped reading frames while {self.what}") from None
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+            self.proc.stdin = None
+        _finish(self.proc, self.what)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.communicate()
+
+
+@contextmanager
+def video_writer(path: Path, width: int, height: int, fps: int):
+    """A writer with `write(rgba_frame)`: frames are H×W×4 uint8 buffers of the given size."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        if path.suffix == ".mp4":
+            # yuv420p, even sizes, H.264 High and the index up front: plays in browsers, PowerPoint, Keynote.
+            pipe = _Pipe([*_raw_input(width, height, fps), "-c:v", "libx264", "-preset", "medium", "-crf", "20",
+                          "-tune", "animation", "-pix_fmt", "yuv420p", "-profile:v", "high",
+                          "-movflags", "+faststart", str(tmp)], f"encoding {path.name}")
+            try:
+                yield pipe
+            except BaseException:
+                pipe.kill()
+                raise
+            pipe.close()
+        elif path.suffix == ".gif":
+            with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as work:
+                # Lossless intermediate, then one palette for the whole clip: memory stays bounded.
+                clip, palette = Path(work) / "clip.mkv", Path(work) / "palette.png"
+                pipe = _Pipe([*_raw_input(width, height, fps), "-c:v", "ffv1", str(clip)], f"encoding {path.name}")
+                try:
+                    yield pipe
+                except BaseException:
+                    pipe.kill()
+                    raise
+                pipe.close()
+                _finish(_ffmpeg(["-i", str(clip), "-vf", "palettegen=stats_mode=diff", str(palette)]),
+                        f"building the palette of {path.name}")
+                _finish(_ffmpeg(["-i", str(clip), "-i", str(palette), "-lavfi",
+                                 "paletteuse=dither=sierra2_4a:diff_mode=rectangle", "-loop", "0",
+                                 "-f", "gif", str(tmp)]), f"encoding {path.name}")
+        else:
+            raise GananimError(f"cannot write {path.name}: choose an output ending in .mp4 or .gif")
+
+
+def write_png(path: Path, rgba: np.ndarray) -> None:
+    """One still, written atomically."""
+    with atomic_output(Path(path)) as tmp:
+        iio.imwrite(tmp, np.asarray(rgba)[..., :3], extension=".png")

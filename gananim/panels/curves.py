@@ -1,0 +1,82 @@
+"""Losses and D's accuracy over the steps, with a cursor at the current step (seed 000, figure 7)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import ACC_COLOR, D_COLOR, G_COLOR, MUTED, Panel
+
+
+def smooth(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average that keeps the length (edges average what they have)."""
+    if window <= 1 or len(values) < 3:
+        return values
+    kernel = np.ones(window)
+    sums = np.convolve(values, kernel, mode="same")
+    counts = np.convolve(np.ones_like(values), kernel, mode="same")
+    return sums / counts
+
+
+def thin(x: np.ndarray, *ys: np.ndarray, points: int = 2000):
+    """At most `points` samples per curve: more than the pixels that show them."""
+    idx = np.unique(np.linspace(0, len(x) - 1, min(points, len(x))).astype(int))
+    return (x[idx], *[y[idx] for y in ys])
+
+
+class Curves(Panel):
+    title = "Losses and D accuracy"
+
+    def __init__(self, ax, view) -> None:
+        super().__init__(ax, view)
+        trace = view.trace
+        lo, hi = view.span
+        first = max(lo, 1)
+        n = trace.steps
+        steps = np.arange(1, n + 1)
+        keep = (steps >= first) & (steps <= max(hi, first))
+        steps = steps[keep]
+        window = max(1, len(steps) // 150)
+        d_loss, g_loss = (trace.scalar(k)[keep, 0] for k in ("d_loss", "g_loss"))
+        acc = 0.5 * (trace.scalar("d_acc_real")[keep, 0] + trace.scalar("d_acc_fake")[keep, 0])
+        self.series = {}
+        for values, color, label in ((d_loss, D_COLOR, "D loss"), (g_loss, G_COLOR, "G loss")):
+            x, raw = thin(steps, values)
+            ax.plot(x, raw, color=color, alpha=0.18, lw=0.6)
+            sm = smooth(values, window)
+            ax.plot(*thin(steps, sm), color=color, lw=1.4, label=label)
+            self.series[label] = sm
+        top = max(np.nanquantile(np.concatenate([self.series["D loss"], self.series["G loss"]]), 0.995) * 1.25, 0.1) \
+            if len(steps) else 1.0
+        ax.set_ylim(0, top)
+        ax.set_xlim(lo, max(hi, lo + 1))
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss")
+        self.acc_ax = ax.twinx()
+        self.acc_ax.spines["top"].set_visible(False)
+        self.acc_ax.tick_params(colors=ACC_COLOR, length=3)
+        self.acc_ax.spines["right"].set_color(ACC_COLOR)
+        acc_sm = smooth(acc, window)
+        self.acc_ax.plot(*thin(steps, acc_sm), color=ACC_COLOR, lw=1.2, ls="--", label="D accuracy")
+        self.acc_ax.axhline(0.5, color=ACC_COLOR, lw=0.6, alpha=0.35)
+        self.acc_ax.set_ylim(0, 1.02)
+        self.acc_ax.set_ylabel("D accuracy", color=ACC_COLOR)
+        self.series["D accuracy"] = acc_sm
+        self.steps = steps
+        handles = ax.get_lines()[1::2] + self.acc_ax.get_lines()[:1]
+        ax.legend(handles, [h.get_label() for h in handles], loc="upper right", frameon=False, ncols=3,
+                  fontsize="small", handlelength=1.4, columnspacing=1.0)
+        self.cursor = self.animate(ax.axvline(lo, color=MUTED, lw=0.9))
+        self.dots = [self.animate(ax.plot([], [], "o", color=c, ms=3.5)[0]) for c in (D_COLOR, G_COLOR)]
+        self.acc_dot = self.animate(self.acc_ax.plot([], [], "o", color=ACC_COLOR, ms=3.5)[0])
+
+    def update(self, block, k) -> None:
+        step = int(block.steps[k])
+        self.cursor.set_xdata([step, step])
+        i = int(np.searchsorted(self.steps, step)) if len(self.steps) else 0
+        if not len(self.steps) or step < 1:
+            for dot in (*self.dots, self.acc_dot):
+                dot.set_data([], [])
+            return
+        i = min(i, len(self.steps) - 1)
+        for dot, label in zip(self.dots, ("D loss", "G loss")):
+            dot.set_data([step], [self.series[label][i]])
+        self.acc_dot.set_data([step], [self.series["D accuracy"][i]])

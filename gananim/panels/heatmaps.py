@@ -1,0 +1,68 @@
+"""D's verdict as a heat map: over the latent space (D(G(z))) and over the sample space (D(x)).
+
+Blue is "surely real", red "surely fake", white "unsure" (seed 000 §3). The fields are
+recomputed from the recorded parameters at render time, at the render's grid resolution.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import D_CMAP, FAKE, REAL, Panel
+from .samples import scatter_size
+
+
+class _Heatmap(Panel):
+    def _image(self, xlim, ylim):
+        lo, hi = self.view.objective.display_range
+        image = self.ax.imshow(self.view_blank(), origin="lower", extent=(*xlim, *ylim), cmap=D_CMAP,
+                               vmin=lo, vmax=hi, aspect="auto", interpolation="bilinear")
+        self.ax.set_xlim(*xlim)
+        self.ax.set_ylim(*ylim)
+        self.ax.set_box_aspect(1)
+        for side in ("top", "right"):
+            self.ax.spines[side].set_visible(True)
+            self.ax.spines[side].set_color("#9a9a9a")
+        bar = self.ax.figure.colorbar(image, ax=self.ax, fraction=0.046, pad=0.03)
+        bar.set_label(self.view.objective.display_label, fontsize="small")
+        bar.outline.set_visible(False)
+        bar.ax.tick_params(length=2, labelsize="x-small")
+        # The image covers the axes; its frame is redrawn on top of it each frame.
+        self.animate(image, *self.ax.spines.values())
+        return image
+
+    def view_blank(self) -> np.ndarray:
+        lo, hi = self.view.objective.display_range
+        return np.full((2, 2), 0.5 * (lo + hi))
+
+
+class LatentField(_Heatmap):
+    title = "D(G(z)) over the latent space"
+
+    def __init__(self, ax, view) -> None:
+        super().__init__(ax, view)
+        self.image = self._image(view.zlim, view.zlim)
+        ax.set_xlabel("$z_1$")
+        ax.set_ylabel("$z_2$")
+        if view.latent_dim > 2:
+            ax.set_title(f"{self.title} ($z_3$…$z_{{{view.latent_dim}}}$ = 0)", loc="left")
+
+    def update(self, block, k) -> None:
+        self.image.set_data(block.latent_field[k])
+
+
+class SampleField(_Heatmap):
+    title = "D(x) over the sample space"
+
+    def __init__(self, ax, view) -> None:
+        super().__init__(ax, view)
+        self.image = self._image(view.xlim, view.ylim)
+        s = 0.8 * scatter_size(ax)
+        style = dict(s=s, linewidths=0.25, edgecolors="white")
+        self.real = self.animate(ax.scatter(view.real[:, 0], view.real[:, 1], color=REAL, **style))
+        self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], color=FAKE, **style))
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+
+    def update(self, block, k) -> None:
+        self.image.set_data(block.sample_field[k])
+        self.fake.set_offsets(block.fake[k, :, :2])

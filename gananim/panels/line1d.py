@@ -1,0 +1,51 @@
+"""The 1-D picture of PointGAN (seed 004): D's curve over x and G's mapping, on one axis.
+
+The horizontal axis is the sample value x. D(x) is drawn against the left axis; G is drawn
+as the set of points (G(z), z) against the right axis, so a generator that outputs the real
+value for every input is a vertical line through it. Generated samples sit as a rug below.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import D_COLOR, FAKE, G_COLOR, MUTED, REAL, Panel
+
+
+class Line1D(Panel):
+    title = "D(x) and G's mapping"
+
+    def __init__(self, ax, view) -> None:
+        super().__init__(ax, view)
+        lo, hi = view.objective.display_range
+        ax.set_xlim(*view.xlim)
+        ax.set_ylim(lo - 0.12 * (hi - lo), hi + 0.05 * (hi - lo))
+        ax.set_xlabel("x")
+        ax.set_ylabel("D(x)", color=D_COLOR)
+        ax.axhline(0.5 * (lo + hi), color=MUTED, lw=0.6, alpha=0.4)
+        for value in np.unique(view.real[:, 0]):
+            ax.axvline(value, color=REAL, lw=1.0, ls=":", alpha=0.8)
+        if len(np.unique(view.real[:, 0])) <= 3:
+            ax.plot(np.unique(view.real[:, 0]), [hi] * len(np.unique(view.real[:, 0])), "*", color=REAL, ms=11,
+                    clip_on=False, label="real value")
+        self.g_ax = ax.twinx()
+        self.g_ax.set_ylim(view.zlim[0] - 0.12 * np.ptp(view.zlim), view.zlim[1] + 0.05 * np.ptp(view.zlim))
+        self.g_ax.set_ylabel("G's input z", color=G_COLOR)
+        self.g_ax.spines["top"].set_visible(False)
+        self.g_ax.tick_params(colors=G_COLOR, length=3)
+        self.xs = view.line()[:, 0].numpy()
+        self.zs = np.linspace(*view.zlim, 200)
+        self.d_line = self.animate(ax.plot(self.xs, np.zeros_like(self.xs), color=D_COLOR, lw=2, label="D(x)")[0])
+        self.g_line = self.animate(self.g_ax.plot([], [], color=G_COLOR, lw=2, label="G: z → x")[0])
+        rug_y = lo - 0.06 * (hi - lo)
+        self.rug = self.animate(ax.scatter([], [], marker="|", s=80, color=FAKE, alpha=0.35, lw=1.0,
+                                           label="generated"))
+        self.rug_y = rug_y
+        handles = [self.d_line, self.g_line, self.rug] + ax.get_lines()[-1:] * (len(np.unique(view.real[:, 0])) <= 3)
+        ax.legend(handles, [h.get_label() for h in handles], loc="upper left", frameon=False, fontsize="small",
+                  ncols=2)
+
+    def update(self, block, k) -> None:
+        self.d_line.set_ydata(block.d_curve[k])
+        self.g_line.set_data(block.g_line[k], self.zs)
+        fake = block.fake[k, :200, 0]
+        self.rug.set_offsets(np.column_stack([fake, np.full_like(fake, self.rug_y)]))

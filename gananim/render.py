@@ -1,0 +1,186 @@
+"""Trace -> frames: choose the frames' steps, draw them fast, hand them to an encoder.
+
+Static parts of the figure are drawn once and restored for every frame (blitting into the
+Agg canvas); only the artists that change are redrawn, and the D fields for a block of
+frames are evaluated in one batched call. `animate` builds a FuncAnimation from the same
+panels for notebooks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from matplotlib.animation import FuncAnimation
+
+from . import encode, layout
+from .errors import GananimError
+from .fields import FrameBlock, View
+from .progress import console, render_bar
+from .scene import check_size
+from .trace import Trace
+
+FIELD_FLOATS = 16_000_000  # activations held at once when evaluating a block of frames
+
+
+@dataclass
+class RenderOptions:
+    """How to draw a trace. None means: take it from the scene's render defaults."""
+
+    frames: int | None = None
+    fps: int | None = None
+    size: tuple[int, int] | None = None
+    dpi: float | None = None
+    grid: int | None = None
+    start: int | None = None
+    stop: int | None = None
+    layout: str | None = None
+    title: str | None = None
+
+    def resolved(self, trace: Trace) -> "RenderOptions":
+        r = trace.settings["render"]
+        s = trace.settings
+        out = replace(self, **{k: getattr(self, k) if getattr(self, k) is not None else r[k]
+                               for k in ("frames", "fps", "dpi", "grid", "layout")})
+        out.size = tuple(self.size or r["size"])
+        out.title = self.title or s["title"] or s["name"]
+        for key in ("frames", "fps", "grid"):
+            if getattr(out, key) < 1:
+                raise GananimError(f"--{key} must be at least 1, got {getattr(out, key)}")
+        if out.dpi < 0:
+            raise GananimError(f"--dpi must be positive, got {out.dpi}")
+        check_size(out.size)
+        return out
+
+
+def step_range(trace: Trace, start: int | None, stop: int | None) -> tuple[int, int]:
+    """The steps an animation covers, checked against what the trace recorded."""
+    if len(trace.param_steps) < 2:
+        raise GananimError(f"trace {trace.path} holds fewer than two recorded steps; nothing to draw")
+    last = int(trace.param_steps[-1])
+    lo = 0 if start is None else start
+    hi = last if stop is None else stop
+    if lo < 0 or hi < 0:
+        raise GananimError(f"--from and --to must be steps between 0 and {last}")
+    if lo > last:
+        raise GananimError(f"--from {lo} is past the trace's last recorded step ({last})")
+    if hi > last:
+        raise GananimError(f"--to {hi} is past the trace's last recorded step ({last})")
+    if lo >= hi:
+        raise GananimError(f"--from ({lo}) must come before --to ({hi})")
+    return lo, hi
+
+
+def frame_steps(trace: Trace, frames: int, lo: int, hi: int) -> np.ndarray:
+    """The recorded step shown in each frame: evenly spaced over [lo, hi], snapped to a recording."""
+    recorded = trace.param_steps[(trace.param_steps >= lo) & (trace.param_steps <= hi)]
+    wanted = np.linspace(lo, hi, frames)
+    idx = np.clip(np.searchsorted(recorded, wanted), 1, len(recorded) - 1)
+    nearer_left = (wanted - recorded[idx - 1]) <= (recorded[idx] - wanted)
+    return np.where(nearer_left, recorded[idx - 1], recorded[idx])
+
+
+class Renderer:
+    """A figure for a trace and a list of steps, producing frames by blitting."""
+
+    def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
+        self.trace, self.steps, self.opts = trace, np.asarray(steps), opts
+        self.view = View(trace, span, opts.grid)
+        self.fig, self.panels, self.counter = layout.build(self.view, opts.layout, opts.size, opts.dpi, opts.title)
+        self.animated = [a for p in self.panels for a in p.animated] + [self.counter]
+        width = max([*getattr(self.view.d.spec, "widths", ()), *getattr(self.view.g.spec, "widths", ()), 1])
+        self.block_size = int(max(1, min(64, FIELD_FLOATS // (opts.grid ** 2 * width))))
+        self._block: FrameBlock | None = None
+        self._block_start = -1
+
+    def block_for(self, i: int) -> tuple[FrameBlock, int]:
+        """The block holding frame i (evaluated on first use) and i's index in it."""
+        start = (i // self.block_size) * self.block_size
+        if start != self._block_start:
+            self._block = FrameBlock(self.view, self.steps[start:start + self.block_size])
+            self._block_start = start
+        return self._block, i - start
+
+    def update(self, i: int) -> list:
+        block, k = self.block_for(i)
+        for panel in self.panels:
+            panel.update(block, k)
+        step, total = int(self.steps[i]), self.trace.meta["planned_steps"]
+        text = f"step {step:,} / {total:,}"
+        if i == len(self.steps) - 1 and self.trace.status != "complete":
+            text += {"nan": "  ■ stopped: NaN", "interrupted": "  ■ interrupted"}.get(self.trace.status, "  ■ partial")
+        self.counter.set_text(text)
+        return self.animated
+
+    def frames(self):
+        """Yield each frame as an H×W×4 RGBA buffer (valid until the next one is drawn)."""
+        canvas = self.fig.canvas
+        canvas.draw()  # lays the figure out and draws everything static, once
+        self.fig.set_layout_engine("none")
+        background = canvas.copy_from_bbox(self.fig.bbox)
+        for i in range(len(self.steps)):
+            canvas.restore_region(background)
+            for artist in self.update(i):
+                self.fig.draw_artist(artist)
+            yield canvas.buffer_rgba()
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        w, h = self.fig.canvas.get_width_height()
+        return int(w), int(h)
+
+
+def even_size(size: tuple[int, int]) -> tuple[int, int]:
+    return tuple(v + (v % 2) for v in size)
+
+
+def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
+    """Write an animation of `trace` to `out` (.mp4 or .gif). Returns what was written."""
+    opts = opts.resolved(trace)
+    out = Path(out)
+    if out.suffix == ".mp4" and even_size(opts.size) != tuple(opts.size):
+        console.print(f"[yellow]note:[/] size {opts.size[0]}x{opts.size[1]} rounded up to "
+                      f"{even_size(opts.size)[0]}x{even_size(opts.size)[1]}: H.264 needs even dimensions")
+        opts.size = even_size(opts.size)
+    span = step_range(trace, opts.start, opts.stop)
+    steps = frame_steps(trace, opts.frames, *span)
+    if len(np.unique(steps)) < len(steps):
+        console.print(f"[yellow]note:[/] {opts.frames} frames but only {len(np.unique(steps))} recorded steps in "
+                      "range: some frames repeat")
+    renderer = Renderer(trace, steps, span, opts)
+    width, height = renderer.pixel_size
+    with encode.video_writer(out, width, height, opts.fps) as writer, \
+            render_bar(out.name, len(steps), show_progress) as bar:
+        for i, frame in enumerate(renderer.frames(), 1):
+            writer.write(frame)
+            bar.advance(i)
+    return {"path": out, "frames": len(steps), "size": (width, height), "fps": opts.fps}
+
+
+def still(trace: Trace, out: Path, step: int | None, opts: RenderOptions) -> dict:
+    """Write one frame, at the recorded step nearest `step` (default: the last), as a PNG."""
+    opts = opts.resolved(trace)
+    span = step_range(trace, opts.start, opts.stop)
+    last = int(trace.param_steps[-1])
+    step = last if step is None else step
+    if not 0 <= step <= last:
+        raise GananimError(f"--step {step} is outside the trace, which holds steps 0 to {last}")
+    shown = trace.nearest_recorded(step)
+    if shown != step:
+        console.print(f"[yellow]note:[/] step {step} is not recorded; showing the nearest recorded step, {shown}")
+    renderer = Renderer(trace, np.array([shown]), span, opts)
+    frame = next(iter(renderer.frames()))
+    encode.write_png(out, np.asarray(frame))
+    return {"path": Path(out), "step": shown, "size": renderer.pixel_size}
+
+
+def animate(trace: Trace, **options) -> FuncAnimation:
+    """A FuncAnimation of `trace` for notebooks, drawn by the same panels as the file pipeline.
+
+    Takes the RenderOptions fields as keywords (frames, fps, size, dpi, grid, start, stop, layout).
+    """
+    opts = RenderOptions(**options).resolved(trace)
+    span = step_range(trace, opts.start, opts.stop)
+    renderer = Renderer(trace, frame_steps(trace, opts.frames, *span), span, opts)
+    return FuncAnimation(renderer.fig, renderer.update, frames=len(renderer.steps), interval=1000 / opts.fps,
+                         blit=True)

@@ -1,0 +1,109 @@
+"""Human- and machine-readable descriptions: the scene list, a scene's settings, a trace's summary."""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from . import settings as settings_mod
+from .scene import Scene
+from .trace import Trace
+
+out = Console(highlight=False)
+
+
+def scene_about(path: Path) -> str:
+    """A bundled scene's one-line description (its module docstring), read without running it."""
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def list_scenes(scenes: dict[str, Path]) -> None:
+    width = max(map(len, scenes), default=0)
+    for name, path in scenes.items():
+        print(f"{name:<{width}}  {scene_about(path)}")
+
+
+def _text(value) -> str:
+    if isinstance(value, tuple):
+        return ",".join(_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if callable(value) and not isinstance(value, type):
+        return f"<{getattr(value, '__name__', type(value).__name__)}>"
+    return "none" if value is None else str(value)
+
+
+def show_scene(scene: Scene, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(scene.settings(), indent=2, default=str))
+        return
+    table = Table(title=f"scene {scene.name}", show_edge=False, header_style="bold")
+    table.add_column("key (--set key=value)")
+    table.add_column("value")
+    for key, value in settings_mod.flatten(scene).items():
+        table.add_row(key, _text(value))
+    out.print(table)
+
+
+def trace_summary(trace: Trace) -> dict:
+    meta, s = trace.meta, trace.settings
+    summary = {
+        "path": str(trace.path), "status": trace.status, "scene": s["name"], "title": s["title"],
+        "steps": trace.steps, "planned_steps": meta["planned_steps"],
+        "recorded_steps": len(trace.param_steps), "record_every": meta["record_every"],
+        "runs": meta["runs"], "seeds": meta.get("seeds"),
+        "parameters": {"g": meta["nets"]["g"]["n"], "d": meta["nets"]["d"]["n"]},
+        "networks": {"g": meta["nets"]["g"]["describe"], "d": meta["nets"]["d"]["describe"]},
+        "versions": {"format": trace.version, "gananim": meta["gananim"], "torch": meta["torch"],
+                     "numpy": meta["numpy"]},
+        "bytes": trace.size, "message": (trace.done or {}).get("message", ""),
+        "last": {}, "settings": s,
+    }
+    if trace.steps:
+        scalars = trace.scalars()[-1, 0]
+        summary["last"] = {name: float(v) for name, v in zip(trace.scalar_names, scalars)}
+    return summary
+
+
+def show_trace(trace: Trace, as_json: bool) -> None:
+    summary = trace_summary(trace)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    table = Table(title=f"trace {trace.path}", show_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    rows = [
+        ("scene", f"{summary['scene']} — {summary['title']}"),
+        ("status", summary["status"] + (f" ({summary['message']})" if summary["message"] else "")),
+        ("steps", f"{summary['steps']:,} of {summary['planned_steps']:,}"),
+        ("recorded", f"{summary['recorded_steps']:,} parameter snapshots, every {summary['record_every']} step(s)"),
+        ("G", f"{summary['networks']['g']}: {summary['parameters']['g']:,} parameters"),
+        ("D", f"{summary['networks']['d']}: {summary['parameters']['d']:,} parameters"),
+        ("size", f"{summary['bytes'] / 1e6:,.1f} MB"),
+        ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items())),
+    ]
+    rows += [(f"last {name}", f"{value:.4g}") for name, value in summary["last"].items()]
+    rows += [(f"set {key}", _text(value)) for key, value in _flatten_dict(summary["settings"]).items()]
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def _flatten_dict(data: dict, prefix: str = "") -> dict:
+    """Stored settings by dotted key, as `gananim show` names them."""
+    items = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and "module" not in value and "sampler" not in value:
+            items.update(_flatten_dict(value, f"{prefix}{key}."))
+        else:
+            items[prefix + key] = tuple(value) if isinstance(value, list) else value
+    return items
+

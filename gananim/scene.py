@@ -1,0 +1,188 @@
+"""The Scene: one experiment — target, networks, objective, optimizers, schedule, recording, look.
+
+A scene file is plain Python that builds a Scene; every leaf setting has a dotted key
+(`opt_d.lr`, `g.widths`, `render.fps`) that `--set key=value` can change.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Callable, Optional
+
+from torch import nn
+
+from . import objectives, targets
+from .errors import GananimError
+from .nets import MLP
+
+LATENTS = ("uniform", "normal")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LAYOUTS = ("classic", "1d")
+
+
+@dataclass
+class Latent:
+    """The generator's input: U[-1, 1]^dim ("uniform") or N(0, 1)^dim ("normal")."""
+
+    kind: str = "uniform"
+    dim: int = 2
+
+
+@dataclass
+class Optim:
+    """One network's optimizer. `alpha` is RMSprop's smoothing constant, `momentum` SGD's."""
+
+    name: str = "adam"
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.5, 0.999)
+    eps: float = 1e-8
+    alpha: float = 0.99
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+
+
+def adam(lr: float, betas: tuple[float, float] = (0.5, 0.999), **kw) -> Optim:
+    return Optim("adam", lr, tuple(betas), **kw)
+
+
+def rmsprop(lr: float, alpha: float = 0.99, **kw) -> Optim:
+    return Optim("rmsprop", lr, alpha=alpha, **kw)
+
+
+def sgd(lr: float, momentum: float = 0.0, **kw) -> Optim:
+    return Optim("sgd", lr, momentum=momentum, **kw)
+
+
+@dataclass
+class Record:
+    """What the trace keeps. `every` = 0 records parameters at every step unless that would
+    pass `budget_mb`; then the finest cadence that fits. `bank` real samples and `latents`
+    fixed latent codes are stored for drawing."""
+
+    every: int = 0
+    budget_mb: float = 300.0
+    bank: int = 1000
+    latents: int = 1000
+
+
+@dataclass
+class Render:
+    """Render defaults; the CLI's options override them. Limits of None come from the data."""
+
+    layout: str = "classic"
+    frames: int = 200
+    fps: int = 20
+    size: tuple[int, int] = (720, 720)
+    dpi: float = 0.0
+    grid: int = 100
+    xlim: Optional[tuple[float, float]] = None
+    ylim: Optional[tuple[float, float]] = None
+    zlim: Optional[tuple[float, float]] = None
+
+
+@dataclass
+class Scene:
+    """A whole GAN experiment. See README.md, "Scene files", for every setting."""
+
+    name: str = "scene"
+    title: str = ""
+    about: str = ""
+    target: "str | Callable" = "sine"
+    latent: Latent = field(default_factory=Latent)
+    g: "MLP | nn.Module" = field(default_factory=MLP)
+    d: "MLP | nn.Module" = field(default_factory=MLP)
+    loss: str = "nonsaturating"
+    opt_g: Optim = field(default_factory=lambda: adam(1e-4))
+    opt_d: Optim = field(default_factory=lambda: adam(1e-3))
+    d_steps: int = 1
+    batch: int = 100
+    steps: int = 10000
+    seed: int = 0
+    record: Record = field(default_factory=Record)
+    render: Render = field(default_factory=Render)
+
+    def validate(self) -> "Scene":
+        """Check every setting's range; raise GananimError naming the first bad one."""
+        targets.resolve(self.target)
+        objectives.get(self.loss)
+        for key, value in (("steps", self.steps), ("batch", self.batch), ("d_steps", self.d_steps),
+                           ("latent.dim", self.latent.dim), ("record.bank", self.record.bank),
+                           ("record.latents", self.record.latents), ("render.frames", self.render.frames),
+                           ("render.fps", self.render.fps), ("render.grid", self.render.grid)):
+            if value < 1:
+                raise GananimError(f"{key} must be at least 1, got {value}")
+        if self.seed < 0:
+            raise GananimError(f"seed must be a non-negative integer, got {self.seed}")
+        if self.record.every < 0:
+            raise GananimError(f"record.every must be 0 (automatic) or a positive cadence, got {self.record.every}")
+        if self.record.budget_mb <= 0:
+            raise GananimError(f"record.budget_mb must be positive, got {self.record.budget_mb}")
+        if self.latent.kind not in LATENTS:
+            raise GananimError(f"latent.kind must be one of {', '.join(LATENTS)}, got {self.latent.kind!r}")
+        for key, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
+            if opt.name not in OPTIMIZERS:
+                raise GananimError(f"{key}.name must be one of {', '.join(OPTIMIZERS)}, got {opt.name!r}")
+            if not opt.lr > 0:
+                raise GananimError(f"{key}.lr must be positive, got {opt.lr}")
+            if not all(0 <= b < 1 for b in opt.betas):
+                raise GananimError(f"{key}.betas must lie in [0, 1), got {list(opt.betas)}")
+            if opt.eps <= 0 or not 0 <= opt.alpha < 1 or opt.momentum < 0 or opt.weight_decay < 0:
+                raise GananimError(f"{key}: eps must be positive, alpha in [0, 1), momentum and weight_decay ≥ 0")
+        for key, net in (("g", self.g), ("d", self.d)):
+            if isinstance(net, MLP):
+                net.validate(key)
+            elif not isinstance(net, nn.Module):
+                raise GananimError(f"{key} must be an mlp(...) or an nn.Module, got {type(net).__name__}")
+        r = self.render
+        if r.layout not in LAYOUTS:
+            raise GananimError(f"render.layout must be one of {', '.join(LAYOUTS)}, got {r.layout!r}")
+        check_size(r.size)
+        if r.dpi < 0:
+            raise GananimError(f"render.dpi must be positive (or 0 for automatic), got {r.dpi}")
+        for key in ("xlim", "ylim", "zlim"):
+            lim = getattr(r, key)
+            if lim is not None and not lim[0] < lim[1]:
+                raise GananimError(f"render.{key} must be (low, high) with low < high, got {list(lim)}")
+        return self
+
+    def settings(self) -> dict:
+        """The resolved settings as JSON-ready nested dicts (custom objects by name)."""
+        out = {}
+        for key, value in vars(self).items():
+            if is_dataclass(value):
+                out[key] = asdict(value)
+            elif isinstance(value, nn.Module):
+                out[key] = {"module": type(value).__name__,
+                            "parameters": sum(p.numel() for p in value.parameters())}
+            elif callable(value):
+                out[key] = {"sampler": getattr(value, "__name__", type(value).__name__)}
+            else:
+                out[key] = value
+        return out
+
+
+MIN_SIZE, MAX_SIZE = 64, 7680
+
+
+def check_size(size: tuple[int, int]) -> None:
+    w, h = size
+    if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= h <= MAX_SIZE):
+        raise GananimError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels per side, got {w}x{h}")
+
+
+def from_settings(settings: dict) -> Scene:
+    """Rebuild the parts of a Scene that rendering needs from a trace's stored settings."""
+    s = dict(settings)
+    scene = Scene(
+        name=s["name"], title=s["title"], about=s.get("about", ""),
+        target=s["target"] if isinstance(s["target"], str) else "custom",
+        latent=Latent(**s["latent"]), loss=s["loss"],
+        opt_g=Optim(**{**s["opt_g"], "betas": tuple(s["opt_g"]["betas"])}),
+        opt_d=Optim(**{**s["opt_d"], "betas": tuple(s["opt_d"]["betas"])}),
+        d_steps=s["d_steps"], batch=s["batch"], steps=s["steps"], seed=s["seed"],
+        record=Record(**s["record"]),
+        render=Render(**{k: tuple(v) if isinstance(v, list) else v for k, v in s["render"].items()}),
+    )
+    for key in ("g", "d"):
+        spec = s[key]
+        setattr(scene, key, MLP(**spec) if "widths" in spec else spec)
+    return scene

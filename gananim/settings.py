@@ -1,0 +1,87 @@
+"""Dotted setting keys over a Scene: list them, read them, and set them from text (`--set`)."""
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any
+
+from .errors import GananimError
+
+TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+
+
+def _leaves(obj: Any, prefix: str = "") -> dict[str, tuple[Any, Any]]:
+    """key -> (value, type annotation) for every leaf field under a dataclass."""
+    hints = typing.get_type_hints(type(obj), localns={"Callable": typing.Callable})
+    out = {}
+    for f in dataclasses.fields(obj):
+        value, key = getattr(obj, f.name), prefix + f.name
+        if dataclasses.is_dataclass(value):
+            out.update(_leaves(value, key + "."))
+        else:
+            out[key] = (value, hints.get(f.name, Any))
+    return out
+
+
+def flatten(scene: Any) -> dict[str, Any]:
+    """Every leaf setting by dotted key, in declaration order."""
+    return {key: value for key, (value, _) in _leaves(scene).items()}
+
+
+def _parse(text: str, hint: Any, key: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if type(None) in args and text.strip().lower() in ("none", "null", ""):
+            return None
+        for arg in args:
+            if arg is not type(None) and arg in (str, int, float, bool) or typing.get_origin(arg) is tuple:
+                return _parse(text, arg, key)
+        raise GananimError(f"{key} cannot be set from the command line; change it in the scene file")
+    if origin is tuple:
+        parts = [p for p in text.replace(" ", "").split(",") if p != ""]
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_parse(p, args[0], key) for p in parts)
+        if len(parts) != len(args):
+            raise GananimError(f"{key} takes {len(args)} comma-separated values, got {text!r}")
+        return tuple(_parse(p, a, key) for p, a in zip(parts, args))
+    if hint is bool:
+        if text.lower() in TRUE | FALSE:
+            return text.lower() in TRUE
+        raise GananimError(f"{key} takes true or false, got {text!r}")
+    if hint is int:
+        try:
+            number = float(text)
+        except ValueError:
+            raise GananimError(f"{key} takes an integer, got {text!r}") from None
+        if number != int(number):
+            raise GananimError(f"{key} takes an integer, got {text!r}")
+        return int(number)
+    if hint is float:
+        try:
+            return float(text)
+        except ValueError:
+            raise GananimError(f"{key} takes a number, got {text!r}") from None
+    if hint is str:
+        return text
+    raise GananimError(f"{key} cannot be set from the command line; change it in the scene file")
+
+
+def _replace(obj: Any, path: list[str], value: Any) -> Any:
+    head, rest = path[0], path[1:]
+    new = value if not rest else _replace(getattr(obj, head), rest, value)
+    return dataclasses.replace(obj, **{head: new})
+
+
+def apply(scene: Any, assignments: list[str]) -> Any:
+    """A copy of `scene` with each "key=value" applied, typed by the key's annotation."""
+    for assignment in assignments:
+        key, sep, text = assignment.partition("=")
+        key = key.strip()
+        leaves = _leaves(scene)
+        if not sep or not key:
+            raise GananimError(f"--set takes key=value, got {assignment!r}")
+        if key not in leaves:
+            raise GananimError(f"unknown setting {key!r}; valid keys: {', '.join(leaves)}")
+        scene = _replace(scene, key.split("."), _parse(text.strip(), leaves[key][1], key))
+    return scene

@@ -1,0 +1,107 @@
+"""Toy target distributions: the built-ins by name, or any callable sampler a scene supplies.
+
+A sampler is called as `sampler(n, generator)` with a torch.Generator and returns n samples
+as an [n, dim] tensor or array (a 1-D result is read as dim 1).
+
+Seed 000 §3 builds its targets as transforms f of (x, y) ~ U[-1, 1]². Its extracted formulas
+are partly garbled; where a literal reading cannot give the shape the report describes and
+shows, the reading used here is noted beside the target.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from .errors import GananimError
+
+Sampler = Callable[[int, torch.Generator], "torch.Tensor | np.ndarray"]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    about: str
+    sample: Sampler
+
+
+def _square(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    u = torch.rand(n, 2, generator=generator) * 2 - 1
+    return u[:, 0], u[:, 1]
+
+
+def point(n: int, generator: torch.Generator) -> torch.Tensor:
+    # PointGAN (seed 004): every real sample is the value 1.
+    return torch.ones(n, 1)
+
+
+def sine(n: int, generator: torch.Generator) -> torch.Tensor:
+    # Seed 000 reads f = (x, sin(x) + y/4); sin(x) is monotone on [-1, 1] and has no crest.
+    # The report's figures show a band with two crests, so the wave is sin(2πx), scaled by
+    # 3/4 so the band stays inside [-1, 1]² where the tanh generator can reach it.
+    x, y = _square(n, generator)
+    return torch.stack([x, 0.75 * torch.sin(2 * math.pi * x) + y / 4], dim=1)
+
+
+def circle(n: int, generator: torch.Generator) -> torch.Tensor:
+    # Seed 000 reads f = (x/2, y·π): the polar map with radius (x + 1)/2 and angle πy.
+    # The radius is uniform, so the unit disc is denser at its centre, as the report says.
+    x, y = _square(n, generator)
+    r, theta = (x + 1) / 2, math.pi * y
+    return torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1)
+
+
+def wing(n: int, generator: torch.Generator) -> torch.Tensor:
+    # Seed 000's formula as written: f = (x/2·cos 3πx, x/2·sin 3πx). The signed radius x/2
+    # traces two spiral arms joined at the centre (the "wing"); y is not used, so the
+    # distribution lies on the curve itself.
+    x, _ = _square(n, generator)
+    r, theta = x / 2, 3 * math.pi * x
+    return torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1)
+
+
+def quadratic(n: int, generator: torch.Generator) -> torch.Tensor:
+    # Seed 002: x ~ U[-50, 50], y = 10 + x².
+    x = (torch.rand(n, generator=generator) - 0.5) * 100
+    return torch.stack([x, 10 + x * x], dim=1)
+
+
+BUILTIN: dict[str, Target] = {
+    t.name: t
+    for t in (
+        Target("point", "the single value 1 (PointGAN)", point),
+        Target("sine", "a sine band with two crests in [-1, 1]²", sine),
+        Target("circle", "the unit disc, denser at its centre", circle),
+        Target("wing", "two spiral arms joined at the centre", wing),
+        Target("quadratic", "(x, 10 + x²) for x ~ U[-50, 50]", quadratic),
+    )
+}
+
+
+def resolve(spec: "str | Sampler") -> Target:
+    """The Target for a scene's `target` setting: a built-in name or a callable sampler."""
+    if isinstance(spec, str):
+        if spec not in BUILTIN:
+            raise GananimError(f"unknown target {spec!r}; built-in targets: {', '.join(BUILTIN)}")
+        return BUILTIN[spec]
+    if callable(spec):
+        name = getattr(spec, "__name__", type(spec).__name__)
+        return Target(name, (spec.__doc__ or "custom sampler").strip().splitlines()[0], spec)
+    raise GananimError(f"target must be a built-in name or a callable sampler, got {type(spec).__name__}")
+
+
+def draw(target: Target, n: int, generator: torch.Generator) -> torch.Tensor:
+    """n samples as a float32 [n, dim] tensor, with a clear error when a sampler misbehaves."""
+    try:
+        out = target.sample(n, generator)
+    except Exception as exc:  # a user's sampler: report it as a scene problem
+        raise GananimError(f"target sampler {target.name!r} raised {type(exc).__name__}: {exc}") from exc
+    out = torch.as_tensor(np.asarray(out) if not isinstance(out, torch.Tensor) else out, dtype=torch.float32)
+    if out.dim() == 1:
+        out = out[:, None]
+    if out.dim() != 2 or out.shape[0] != n:
+        raise GananimError(f"target sampler {target.name!r} must return {n} rows, got shape {tuple(out.shape)}")
+    return out

@@ -1,0 +1,1 @@
+"""The bundled scenes: `gananim list` shows them; `gananim render NAME` uses one by name."""
