@@ -1,28 +1,44 @@
-"""gananim: train small GANs on toy problems and turn their training into animations."""
+"""gananim: train small GANs on toy problems and turn their training into animations.
+
+The public names load on first use, so the command line starts fast when it does not need torch.
+"""
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
 
-from .errors import GananimError  # noqa: E402
-from .nets import MLP, mlp  # noqa: E402
-from .scene import Latent, Optim, Record, Render, Scene, adam, rmsprop, sgd  # noqa: E402
-from .trace import Trace  # noqa: E402
+_EXPORTS = {
+    "Scene": "scene", "Latent": "scene", "Optim": "scene", "Record": "scene", "Render": "scene",
+    "adam": "scene", "rmsprop": "scene", "sgd": "scene", "MLP": "nets", "mlp": "nets",
+    "Trace": "trace", "GananimError": "errors",
+}
+__all__ = [*_EXPORTS, "load_trace", "train", "animate", "__version__"]
 
 
-def load_trace(path) -> Trace:
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'gananim' has no attribute {name!r}")
+
+
+def load_trace(path):
     """Open a trace file for reading."""
+    from .trace import Trace
     return Trace(path)
 
 
-def train(scene: Scene, path, **kw):
+def train(scene, path, **kw):
     """Train a Scene and write its trace to `path`; see gananim.train.train."""
     from .train import train as _train
     return _train(scene, path, **kw)
 
 
 def animate(trace, **options):
-    """A matplotlib FuncAnimation of a trace (or trace path), for notebooks."""
+    """A matplotlib FuncAnimation of a trace (a Trace or a path), for notebooks.
+
+    Keywords: frames, fps, size, dpi, grid, start, stop, layout, title.
+    """
     from .render import animate as _animate
+    from .trace import Trace
     return _animate(trace if isinstance(trace, Trace) else Trace(trace), **options)
-
-
-__all__ = ["Scene", "Latent", "Optim", "Record", "Render", "MLP", "mlp", "adam", "rmsprop", "sgd",
-           "Trace", "load_trace", "train", "animate", "GananimError", "__version__"]

@@ -9,9 +9,10 @@ from pathlib import Path
 from . import __version__, report, scenefile, settings
 from .errors import GananimError
 from .progress import console
-from .render import RenderOptions, render, still
 from .trace import MAGIC, Trace
-from .train import fingerprint, reusable, train
+
+# torch and matplotlib load inside the commands that need them, so `list`, `info` and
+# `--help` answer at once.
 
 EXAMPLES = {
     "render": """examples:
@@ -151,6 +152,8 @@ def _default_output(name: str, suffix: str) -> Path:
 
 
 def _train(scene, trace_path: Path, source: str, quiet: bool, frames: int | None = None):
+    from .train import train
+
     path = scenefile.locate(source)
     result = train(scene, trace_path, source=path.read_bytes(), scene_file=str(path.resolve()),
                    show_progress=not quiet, frames=frames)
@@ -181,12 +184,17 @@ def cmd_train(args) -> None:
         raise SystemExit(130)
 
 
-def render_options(args) -> RenderOptions:
+def render_options(args):
+    from .render import RenderOptions
+
     return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
                          start=args.start, stop=args.stop, layout=args.layout)
 
 
 def cmd_render(args) -> None:
+    from .render import render, still
+    from .train import fingerprint, reusable
+
     opts = render_options(args)
     if is_trace(args.source):
         if args.sets or args.scene:

@@ -5,17 +5,16 @@ import time
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 console = Console(stderr=True, highlight=False)
 REFRESH_S = 0.2
 
 
 def _progress(unit: str) -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn(f"{{task.fields[rate]}} {unit}/s"), TimeElapsedColumn(), TextColumn("ETA"),
-                    TimeRemainingColumn(), TextColumn("{task.fields[extra]}"), console=console, transient=False)
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(bar_width=24), MofNCompleteColumn(),
+                    TextColumn(f"{{task.fields[rate]}} {unit}/s"), TextColumn("ETA"), TimeRemainingColumn(),
+                    TextColumn("{task.fields[extra]}"), console=console, transient=False)
 
 
 class _Bar:

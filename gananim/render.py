@@ -115,8 +115,7 @@ class Renderer:
     def frames(self):
         """Yield each frame as an H×W×4 RGBA buffer (valid until the next one is drawn)."""
         canvas = self.fig.canvas
-        canvas.draw()  # lays the figure out and draws everything static, once
-        self.fig.set_layout_engine("none")
+        canvas.draw()  # everything static, once
         background = canvas.copy_from_bbox(self.fig.bbox)
         for i in range(len(self.steps)):
             canvas.restore_region(background)

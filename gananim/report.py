@@ -9,8 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from . import settings as settings_mod
-from .scene import Scene
-from .trace import Trace
 
 out = Console(highlight=False)
 
@@ -40,7 +38,7 @@ def _text(value) -> str:
     return "none" if value is None else str(value)
 
 
-def show_scene(scene: Scene, as_json: bool) -> None:
+def show_scene(scene, as_json: bool) -> None:
     if as_json:
         print(json.dumps(scene.settings(), indent=2, default=str))
         return
@@ -52,7 +50,7 @@ def show_scene(scene: Scene, as_json: bool) -> None:
     out.print(table)
 
 
-def trace_summary(trace: Trace) -> dict:
+def trace_summary(trace) -> dict:
     meta, s = trace.meta, trace.settings
     summary = {
         "path": str(trace.path), "status": trace.status, "scene": s["name"], "title": s["title"],
@@ -72,7 +70,7 @@ def trace_summary(trace: Trace) -> dict:
     return summary
 
 
-def show_trace(trace: Trace, as_json: bool) -> None:
+def show_trace(trace, as_json: bool) -> None:
     summary = trace_summary(trace)
     if as_json:
         print(json.dumps(summary, indent=2))

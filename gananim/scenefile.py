@@ -7,7 +7,6 @@ import traceback
 from pathlib import Path
 
 from .errors import GananimError
-from .scene import Scene
 
 
 def bundled_dir() -> Path:
@@ -39,9 +38,11 @@ def _where(exc: BaseException, path: Path) -> str:
     return f" (line {frames[-1].lineno})" if frames else ""
 
 
-def load(source: str, name: str | None = None) -> Scene:
+def load(source: str, name: str | None = None):
     """Run a scene file and return its Scene: `name` picks one by variable name, else the one
     bound to `scene`, else the only one."""
+    from .scene import Scene  # torch loads here, not for `gananim list`
+
     path = locate(source)
     try:
         text = path.read_text(encoding="utf-8")

@@ -215,7 +215,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                     chunk_first = step + 1
                     if flag["stop"]:
                         break
-                bar.advance(step, d_loss, g_loss)
+                bar.advance(step, d_loss.detach(), g_loss.detach())
         if bad_step:
             status, kept = "nan", bad_step - 1
             message = (f"training produced NaN or inf at step {bad_step}; the trace keeps steps up to {kept}. "

@@ -23,7 +23,9 @@ def thin(x: np.ndarray, *ys: np.ndarray, points: int = 2000):
 
 
 class Curves(Panel):
-    title = "Losses and D accuracy"
+    """Title-less: the legend above the axes names the losses; the green right axis is D's accuracy."""
+
+    right_in = 0.55
 
     def __init__(self, ax, view) -> None:
         super().__init__(ax, view)
@@ -52,18 +54,18 @@ class Curves(Panel):
         ax.set_ylabel("loss")
         self.acc_ax = ax.twinx()
         self.acc_ax.spines["top"].set_visible(False)
-        self.acc_ax.tick_params(colors=ACC_COLOR, length=3)
+        self.acc_ax.tick_params(colors=ACC_COLOR, length=3, labelsize="small")
         self.acc_ax.spines["right"].set_color(ACC_COLOR)
         acc_sm = smooth(acc, window)
-        self.acc_ax.plot(*thin(steps, acc_sm), color=ACC_COLOR, lw=1.2, ls="--", label="D accuracy")
+        self.acc_ax.plot(*thin(steps, acc_sm), color=ACC_COLOR, lw=1.0, alpha=0.85, label="D accuracy")
         self.acc_ax.axhline(0.5, color=ACC_COLOR, lw=0.6, alpha=0.35)
         self.acc_ax.set_ylim(0, 1.02)
         self.acc_ax.set_ylabel("D accuracy", color=ACC_COLOR)
         self.series["D accuracy"] = acc_sm
         self.steps = steps
-        handles = ax.get_lines()[1::2] + self.acc_ax.get_lines()[:1]
-        ax.legend(handles, [h.get_label() for h in handles], loc="upper right", frameon=False, ncols=3,
-                  fontsize="small", handlelength=1.4, columnspacing=1.0)
+        handles = ax.get_lines()[1::2]
+        ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
+                  frameon=False, ncols=2, handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
         self.cursor = self.animate(ax.axvline(lo, color=MUTED, lw=0.9))
         self.dots = [self.animate(ax.plot([], [], "o", color=c, ms=3.5)[0]) for c in (D_COLOR, G_COLOR)]
         self.acc_dot = self.animate(self.acc_ax.plot([], [], "o", color=ACC_COLOR, ms=3.5)[0])

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import D_CMAP, FAKE, REAL, Panel
+from .base import D_CMAP, FAKE, REAL_DARK, Panel
 from .samples import scatter_size
 
 
 class _Heatmap(Panel):
+    square = True
+    right_in = 0.62
     def _image(self, xlim, ylim):
         lo, hi = self.view.objective.display_range
         image = self.ax.imshow(self.view_blank(), origin="lower", extent=(*xlim, *ylim), cmap=D_CMAP,
@@ -22,8 +24,8 @@ class _Heatmap(Panel):
         for side in ("top", "right"):
             self.ax.spines[side].set_visible(True)
             self.ax.spines[side].set_color("#9a9a9a")
-        bar = self.ax.figure.colorbar(image, ax=self.ax, fraction=0.046, pad=0.03)
-        bar.set_label(self.view.objective.display_label, fontsize="small")
+        bar = self.ax.figure.colorbar(image, cax=self.ax.inset_axes((1.03, 0.0, 0.045, 1.0)))
+        bar.set_label(self.view.objective.display_label, fontsize="small", labelpad=2)
         bar.outline.set_visible(False)
         bar.ax.tick_params(length=2, labelsize="x-small")
         # The image covers the axes; its frame is redrawn on top of it each frame.
@@ -36,7 +38,7 @@ class _Heatmap(Panel):
 
 
 class LatentField(_Heatmap):
-    title = "D(G(z)) over the latent space"
+    title = "D(G(z)) on the latent space"
 
     def __init__(self, ax, view) -> None:
         super().__init__(ax, view)
@@ -51,15 +53,17 @@ class LatentField(_Heatmap):
 
 
 class SampleField(_Heatmap):
-    title = "D(x) over the sample space"
+    title = "D(x) on the sample space"
 
     def __init__(self, ax, view) -> None:
         super().__init__(ax, view)
         self.image = self._image(view.xlim, view.ylim)
-        s = 0.8 * scatter_size(ax)
-        style = dict(s=s, linewidths=0.25, edgecolors="white")
-        self.real = self.animate(ax.scatter(view.real[:, 0], view.real[:, 1], color=REAL, **style))
-        self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], color=FAKE, **style))
+        # Dark real points without edges, red fakes ringed in white: both visible on any colour.
+        s = scatter_size(ax)
+        self.real = self.animate(ax.scatter(view.real[:, 0], view.real[:, 1], s=0.7 * s, color=REAL_DARK,
+                                            linewidths=0, alpha=0.8))
+        self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=FAKE,
+                                            linewidths=0.3, edgecolors="white"))
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
 

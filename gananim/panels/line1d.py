@@ -13,6 +13,7 @@ from .base import D_COLOR, FAKE, G_COLOR, MUTED, REAL, Panel
 
 class Line1D(Panel):
     title = "D(x) and G's mapping"
+    right_in = 0.55
 
     def __init__(self, ax, view) -> None:
         super().__init__(ax, view)
@@ -22,16 +23,20 @@ class Line1D(Panel):
         ax.set_xlabel("x")
         ax.set_ylabel("D(x)", color=D_COLOR)
         ax.axhline(0.5 * (lo + hi), color=MUTED, lw=0.6, alpha=0.4)
-        for value in np.unique(view.real[:, 0]):
-            ax.axvline(value, color=REAL, lw=1.0, ls=":", alpha=0.8)
-        if len(np.unique(view.real[:, 0])) <= 3:
-            ax.plot(np.unique(view.real[:, 0]), [hi] * len(np.unique(view.real[:, 0])), "*", color=REAL, ms=11,
-                    clip_on=False, label="real value")
+        values = np.unique(view.real[:, 0])
+        handles = []
+        if len(values) <= 3:  # a few real values: mark each; else show the real distribution's rug
+            for value in values:
+                ax.axvline(value, color=REAL, lw=1.0, ls=":", alpha=0.8)
+            handles += ax.plot(values, [hi] * len(values), "*", color=REAL, ms=11, clip_on=False, label="real value")
+        else:
+            handles.append(ax.scatter(view.real[:200, 0], np.full(min(200, len(view.real)), lo - 0.02 * (hi - lo)),
+                                      marker="|", s=80, color=REAL, alpha=0.3, lw=1.0, label="real"))
         self.g_ax = ax.twinx()
         self.g_ax.set_ylim(view.zlim[0] - 0.12 * np.ptp(view.zlim), view.zlim[1] + 0.05 * np.ptp(view.zlim))
         self.g_ax.set_ylabel("G's input z", color=G_COLOR)
         self.g_ax.spines["top"].set_visible(False)
-        self.g_ax.tick_params(colors=G_COLOR, length=3)
+        self.g_ax.tick_params(colors=G_COLOR, length=3, labelsize="small")
         self.xs = view.line()[:, 0].numpy()
         self.zs = np.linspace(*view.zlim, 200)
         self.d_line = self.animate(ax.plot(self.xs, np.zeros_like(self.xs), color=D_COLOR, lw=2, label="D(x)")[0])
@@ -40,7 +45,7 @@ class Line1D(Panel):
         self.rug = self.animate(ax.scatter([], [], marker="|", s=80, color=FAKE, alpha=0.35, lw=1.0,
                                            label="generated"))
         self.rug_y = rug_y
-        handles = [self.d_line, self.g_line, self.rug] + ax.get_lines()[-1:] * (len(np.unique(view.real[:, 0])) <= 3)
+        handles = [self.d_line, self.g_line, *handles, self.rug]
         ax.legend(handles, [h.get_label() for h in handles], loc="upper left", frameon=False, fontsize="small",
                   ncols=2)
 

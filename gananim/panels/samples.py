@@ -5,13 +5,17 @@ from .base import FAKE, GRID, REAL, Panel
 
 
 def scatter_size(ax) -> float:
-    """Marker area that reads at any output size: about 1/180 of the axes' width."""
-    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
-    return max(1.0, (width_pt / 180) ** 2)
+    """Marker area (pt²) for a dense cloud: a diameter of about 1/110 of the axes' side."""
+    fig_w, fig_h = ax.figure.get_size_inches()
+    pos = ax.get_position()
+    side_pt = 72 * min(pos.width * fig_w, pos.height * fig_h)
+    return max(1.0, (side_pt / 110) ** 2)
 
 
 class Samples(Panel):
-    title = "Real and generated samples"
+    """Title-less: the legend above the axes says which colour is which."""
+
+    square = True
 
     def __init__(self, ax, view) -> None:
         super().__init__(ax, view)
@@ -21,10 +25,11 @@ class Samples(Panel):
         ax.grid(color=GRID, lw=0.6)
         ax.set_axisbelow(True)
         s = scatter_size(ax)
-        ax.scatter(view.real[:, 0], view.real[:, 1], s=s, color=REAL, alpha=0.55, lw=0, label="real")
-        self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=FAKE, alpha=0.7, lw=0,
+        ax.scatter(view.real[:, 0], view.real[:, 1], s=s, color=REAL, alpha=0.75, lw=0, label="real")
+        self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=FAKE, alpha=0.75, lw=0,
                                             label="generated"))
-        ax.legend(loc="upper right", frameon=False, fontsize="small", markerscale=2.5, handletextpad=0.2)
+        ax.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncols=2, frameon=False, markerscale=3,
+                  handletextpad=0.1, columnspacing=0.8, borderaxespad=0.2)
 
     def update(self, block, k) -> None:
         self.fake.set_offsets(block.fake[k, :, :2])
