@@ -197,8 +197,9 @@ def cmd_render(args) -> None:
 
     opts = render_options(args)
     if is_trace(args.source):
-        if args.sets or args.scene:
-            raise GananimError("--set and --scene apply to scene files; a trace's settings are fixed")
+        if args.sets or args.scene or args.trace or args.retrain:
+            raise GananimError("--set, --scene, --trace and --retrain apply to scene files; "
+                               "a trace's settings are fixed")
         trace_path = Path(args.source)
         name = trace_path.name.split(".")[0]
         inputs = [trace_path]

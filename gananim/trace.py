@@ -3,9 +3,11 @@
 Layout (all integers little-endian):
 
     b"GANTRACE" u32 format-version
-    record*   where record = tag[4] u32 json_len u64 payload_len u32 crc, json, payload
+    record*   where record = tag[4] u32 json_len u64 payload_len u32 head_crc u32 json_crc, json, payload
 
-`crc` is the CRC-32 of the record header's first 16 bytes and the JSON. Tags:
+`head_crc` is the CRC-32 of the header's first 16 bytes and `json_crc` that of the JSON, so a
+record cut short by a killed process (intact header, data missing) is told apart from a
+damaged one. Tags:
 
     META  run metadata: versions, resolved scene settings, parameter layout, scalar names
     ARRY  a named array (the bank of real samples, the fixed latent codes); JSON gives
@@ -34,7 +36,7 @@ from .errors import GananimError
 
 MAGIC = b"GANTRACE"
 FORMAT_VERSION = 1
-RECORD = struct.Struct("<4sIQI")
+RECORD = struct.Struct("<4sIQII")
 MAX_JSON = 64 << 20
 DTYPES = ("<f4", "<i8")
 SIGNATURES = {b"\x89PNG": "a PNG image", b"PK\x03\x04": "a zip or .npz archive", b"GIF8": "a GIF image",
@@ -66,8 +68,8 @@ class TraceWriter:
 
     def _record(self, tag: bytes, info: dict, payload: bytes = b"") -> None:
         body = _json_bytes(info)
-        head = RECORD.pack(tag, len(body), len(payload), 0)[:16]
-        self.file.write(head + struct.pack("<I", _crc(head + body)) + body)
+        head = RECORD.pack(tag, len(body), len(payload), 0, 0)[:16]
+        self.file.write(head + struct.pack("<II", _crc(head), _crc(body)) + body)
         self.file.write(payload)
 
     def chunk(self, scalar_start: int, scalars: np.ndarray, param_steps: list[int], params: np.ndarray) -> None:
@@ -151,17 +153,17 @@ class Trace:
                 self.truncated = True
                 break
             self.file.seek(pos)
-            tag, n_json, n_payload, crc = RECORD.unpack(self.file.read(RECORD.size))
+            raw = self.file.read(RECORD.size)
+            tag, n_json, n_payload, head_crc, json_crc = RECORD.unpack(raw)
+            if _crc(raw[:16]) != head_crc or n_json > MAX_JSON:
+                raise self._corrupt(f"record header at byte {pos} fails its checksum")
             body_end = pos + RECORD.size + n_json
-            if n_json > MAX_JSON or body_end > self.size:
+            if body_end + n_payload > self.size:
                 self.truncated = True  # the record was cut off while being written
                 break
             body = self.file.read(n_json)
-            if _crc(RECORD.pack(tag, n_json, n_payload, 0)[:16] + body) != crc:
+            if _crc(body) != json_crc:
                 raise self._corrupt(f"record at byte {pos} fails its checksum")
-            if body_end + n_payload > self.size:
-                self.truncated = True
-                break
             self._take(tag, json.loads(body), body_end, n_payload)
             pos = body_end + n_payload
         if self.meta is None:
