@@ -66,15 +66,15 @@ def mlp(widths=(64, 64), activation="leaky_relu", *, slope: float = 0.2, output:
     return MLP(tuple(widths), activation, slope, output, init)
 
 
-def activate(h: torch.Tensor, name: str, slope: float) -> torch.Tensor:
+def activate(h: torch.Tensor, name: str, slope: float, inplace: bool = False) -> torch.Tensor:
     if name == "leaky_relu":
-        return F.leaky_relu(h, slope)
+        return F.leaky_relu_(h, slope) if inplace else F.leaky_relu(h, slope)
     if name == "relu":
-        return F.relu(h)
+        return F.relu_(h) if inplace else F.relu(h)
     if name == "tanh":
-        return torch.tanh(h)
+        return h.tanh_() if inplace else torch.tanh(h)
     if name == "sigmoid":
-        return torch.sigmoid(h)
+        return h.sigmoid_() if inplace else torch.sigmoid(h)
     return h
 
 
@@ -120,18 +120,25 @@ class Network:
         Leading dimensions of `flat` (runs, frames) broadcast against those of `x`.
         `upto=k` returns the activations after hidden layer k (1-based) instead of the output.
         """
+        if flat.dim() > 2:  # several leading dimensions: fold them into one batch
+            lead = flat.shape[:-1]
+            x = x.expand(*lead, *x.shape[-2:]) if x.dim() > 2 else x
+            out = self.forward(flat.reshape(-1, flat.shape[-1]), x.reshape(-1, *x.shape[-2:]) if x.dim() > 2
+                               else x, upto)
+            return out.reshape(*lead, *out.shape[-2:])
         h = x
-        batched = flat.dim() > 1
-        lead = flat.shape[:-1]
+        # Without autograd (rendering) activations may overwrite their input: half the memory traffic.
+        inplace = not torch.is_grad_enabled()
         for i, (offset, fan_in, fan_out) in enumerate(self.layers[:upto]):
             n_w = fan_out * fan_in
-            w = flat[..., offset:offset + n_w].reshape(*lead, fan_out, fan_in)
-            b = flat[..., offset + n_w:offset + n_w + fan_out]
-            if batched:
-                h = torch.matmul(h, w.transpose(-1, -2)) + b.unsqueeze(-2)
+            if flat.dim() == 2:  # a batch of parameter sets: [B, P] against x [N, in] or [B, N, in]
+                w = flat[:, offset:offset + n_w].reshape(-1, fan_out, fan_in).transpose(1, 2)
+                b = flat[:, None, offset + n_w:offset + n_w + fan_out]
+                h = torch.baddbmm(b, h.expand(len(flat), *h.shape[-2:]) if h.dim() == 2 else h, w)
             else:
-                h = F.linear(h, w, b)
-            h = activate(h, self.activations[i], self.spec.slope)
+                h = F.linear(h, flat[offset:offset + n_w].reshape(fan_out, fan_in),
+                             flat[offset + n_w:offset + n_w + fan_out])
+            h = activate(h, self.activations[i], self.spec.slope, inplace)
         return h
 
     def to_module(self, flat: torch.Tensor) -> nn.Sequential:
