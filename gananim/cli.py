@@ -151,12 +151,12 @@ def _default_output(name: str, suffix: str) -> Path:
     return folder / f"{name}{suffix}"
 
 
-def _train(scene, trace_path: Path, source: str, quiet: bool, frames: int | None = None):
+def _train(scene, trace_path: Path, args, frames: int | None = None):
     from .train import train
 
-    path = scenefile.locate(source)
+    path = scenefile.locate(args.source)
     result = train(scene, trace_path, source=path.read_bytes(), scene_file=str(path.resolve()),
-                   show_progress=not quiet, frames=frames)
+                   scene_var=args.scene, show_progress=not args.quiet, frames=frames)
     size = trace_path.stat().st_size / 1e6
     if result.status == "complete":
         console.print(f"trained {scene.name}: {result.steps:,} steps → {trace_path} ({size:,.1f} MB)")
@@ -179,7 +179,7 @@ def cmd_train(args) -> None:
     scene = load_scene(args)
     out = Path(args.output) if args.output else _default_output(scene.name, ".trace")
     check_output(out, (".trace",), [scenefile.locate(args.source)])
-    result = _train(scene, out, args.source, args.quiet)
+    result = _train(scene, out, args)
     if result.status == "interrupted":
         raise SystemExit(130)
 
@@ -217,7 +217,7 @@ def cmd_render(args) -> None:
         path = scenefile.locate(args.source)
         if not args.retrain and reusable(trace_path, fingerprint(scene, path.read_bytes())):
             console.print(f"reusing {trace_path}: same scene and settings (--retrain to train again)")
-        elif _train(scene, trace_path, args.source, args.quiet, args.frames).status == "interrupted":
+        elif _train(scene, trace_path, args, args.frames).status == "interrupted":
             raise SystemExit(130)
     with Trace(trace_path) as trace:
         if out.suffix.lower() == ".png":

@@ -116,9 +116,12 @@ class TrainResult:
 
 
 def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: str | None = None,
-          show_progress: bool = True, frames: int | None = None) -> TrainResult:
-    """Train `scene` and stream its trace to `path`. `frames` is the number of frames the
-    caller will render, used only to warn when the recording cadence is coarser than that."""
+          scene_var: str | None = None, show_progress: bool = True, frames: int | None = None) -> TrainResult:
+    """Train `scene` and stream its trace to `path`.
+
+    `scene_file` and `scene_var` say where the scene came from (re-rendering a trace whose
+    networks are custom modules reloads them from there); `frames` is the number of frames
+    the caller will render, used only to warn when the recording cadence is coarser."""
     setup = prepare(scene)
     gens = _generators(scene.seed)
     g, d, obj = setup.g, setup.d, setup.objective
@@ -145,7 +148,8 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                  "d": {"offset": g.n_params, "n": d.n_params, "n_in": setup.data_dim, "n_out": 1,
                        "describe": d.describe()}},
         "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
-        "planned_steps": scene.steps, "scene_file": scene_file, "fingerprint": fingerprint(scene, source),
+        "planned_steps": scene.steps, "scene_file": scene_file, "scene_var": scene_var,
+        "fingerprint": fingerprint(scene, source),
         "target_about": setup.target.about,
     }
     path = Path(path)

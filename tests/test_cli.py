@@ -157,3 +157,36 @@ def test_console_script_is_installed():
     exe = Path(sys.executable).parent / "gananim"
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, env={**os.environ})
     assert proc.returncode == 0 and proc.stdout.startswith("gananim ")
+
+
+CUSTOM_SCENE = '''
+import torch
+from torch import nn
+from gananim import Latent, Record, Render, Scene, adam
+
+class Generator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(2, 6), nn.Tanh(), nn.Linear(6, 2))
+    def forward(self, z):
+        return self.body(z)
+
+custom = Scene(name="custom", target="circle", latent=Latent("uniform", 2), g=Generator(),
+               d=nn.Sequential(nn.Linear(2, 6), nn.ReLU(), nn.Linear(6, 1)), opt_g=adam(1e-3), opt_d=adam(1e-3),
+               batch=16, steps=20, record=Record(bank=32, latents=32), render=Render(frames=3, size=(320, 240), grid=8))
+other = Scene(name="other")
+'''
+
+
+def test_custom_modules_train_and_render_from_their_scene_file(tmp_path, capsys):
+    scene = write_scene(tmp_path, CUSTOM_SCENE, "custom.py")
+    code, _, err = run(capsys, "render", scene, "--scene", "custom", "-o", tmp_path / "c.png")
+    assert code == 0, err
+    assert iio.imread(tmp_path / "c.png").shape == (240, 320, 3)
+    code, out, _ = run(capsys, "info", tmp_path / "c.trace", "--json")
+    assert json.loads(out)["parameters"] == {"g": 2 * 6 + 6 + 6 * 2 + 2, "d": 2 * 6 + 6 + 6 + 1}
+    code, _, err = run(capsys, "render", tmp_path / "c.trace", "-o", tmp_path / "again.png")
+    assert code == 0, err
+    scene.unlink()
+    code, _, err = run(capsys, "render", tmp_path / "c.trace", "-o", tmp_path / "gone.png")
+    assert code == 2 and "uses custom nn.Module networks; re-rendering it needs its scene file" in err

@@ -42,7 +42,7 @@ class Curves(Panel):
         self.series = {}
         for values, color, label in ((d_loss, D_COLOR, "D loss"), (g_loss, G_COLOR, "G loss")):
             x, raw = thin(steps, values)
-            ax.plot(x, raw, color=color, alpha=0.18, lw=0.6)
+            ax.plot(x, raw, color=color, alpha=0.12, lw=0.5)
             sm = smooth(values, window)
             ax.plot(*thin(steps, sm), color=color, lw=1.4, label=label)
             self.series[label] = sm
