@@ -9,7 +9,7 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Scene": "scene", "Latent": "scene", "Optim": "scene", "Record": "scene", "Render": "scene",
+    "Scene": "scene", "Latent": "scene", "Optim": "scene", "Record": "scene", "Render": "scene", "Tricks": "scene",
     "adam": "scene", "rmsprop": "scene", "sgd": "scene", "MLP": "nets", "mlp": "nets",
     "Trace": "trace", "GananimError": "errors",
 }

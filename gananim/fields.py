@@ -45,31 +45,71 @@ def _padded(low: float, high: float, pad: float = 0.08) -> tuple[float, float]:
 
 
 class View:
-    """A trace prepared for drawing: networks, fixed samples, limits and grids."""
+    """A trace prepared for drawing: networks, fixed samples, limits, grids and colour scale."""
 
-    def __init__(self, trace: Trace, span: tuple[int, int], grid: int) -> None:
-        """`span` is the range of steps the animation covers: curves and limits follow it."""
+    def __init__(self, trace: Trace, span: tuple[int, int], grid: int, run: int | None = 0) -> None:
+        """`span` is the range of steps the animation covers: curves and limits follow it.
+        `run` picks one run of a multi-seed trace; None draws all runs at once."""
         self.trace, self.span, self.grid = trace, span, grid
         self.scene = from_settings(trace.settings)
         self.g, self.d = _networks(trace, self.scene)
         self.objective = objectives.get(self.scene.loss)
         self.n_g = trace.meta["nets"]["g"]["n"]
+        self.runs, self.seeds = trace.meta["runs"], trace.meta.get("seeds", [self.scene.seed])
+        if run is not None and not 0 <= run < self.runs:
+            raise GananimError(f"--run {run} is out of range: this trace holds runs 0 to {self.runs - 1}")
+        self.run = run
+        if "vbn_reference" in trace.arrays:
+            reference = torch.from_numpy(trace.array("vbn_reference"))
+            self.g.reference = reference if run is None else reference[run]
         self.real = trace.array("real")
         self.latents = torch.from_numpy(trace.array("latents"))
         self.data_dim, self.latent_dim = self.real.shape[1], self.latents.shape[1]
+        if self.data_dim > 2:
+            raise GananimError(f"gananim draws 1-D and 2-D data; this trace's data has {self.data_dim} dimensions")
         self.status = trace.status
         r = self.scene.render
         self.zlim = tuple(r.zlim) if r.zlim else ((-3.0, 3.0) if self.scene.latent.kind == "normal" else (-1.0, 1.0))
         self.xlim, self.ylim = self._limits(tuple(r.xlim) if r.xlim else None, tuple(r.ylim) if r.ylim else None)
+        self.shown_range = self._shown_range()
+
+    def _picks(self) -> np.ndarray:
+        """Up to 24 recorded steps spread over the span, to size limits and colour scales."""
+        recorded = self.trace.param_steps
+        recorded = recorded[(recorded >= self.span[0]) & (recorded <= self.span[1])]
+        return recorded[np.linspace(0, len(recorded) - 1, min(len(recorded), 24)).astype(int)]
+
+    def _shown_range(self) -> tuple[float, float]:
+        """The colour range of D's fields: fixed for probabilities; for critics, symmetric about
+        the centre and wide enough for 98% of what the sampled frames show."""
+        if self.objective.bounds:
+            return self.objective.bounds
+        block = FrameBlock(self, self._picks(), grid=24)
+        values = [block.sample_field] if self.data_dim == 2 else [block.d_curve]
+        if self.data_dim == 2 and self.latent_dim >= 2:
+            values.append(block.latent_field)
+        spread = float(np.nanquantile(np.abs(np.concatenate([v.ravel() for v in values])), 0.98)) or 1.0
+        center = self.objective.center if self.objective.center is not None else 0.0
+        return center - spread, center + spread
+
+    def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A recorded scalar over steps 1.. for the chosen run, or its mean and std across runs."""
+        values = self.trace.scalar(name)
+        if self.run is not None:
+            return values[:, self.run], np.zeros(len(values))
+        return values.mean(axis=1), values.std(axis=1)
+
+    @property
+    def shown_label(self) -> str:
+        if self.objective.center is None:
+            return f"{self.objective.display_label} − midpoint"
+        return self.objective.display_label
 
     def _limits(self, xlim, ylim):
         """Fixed for the whole animation: the real data, widened to where most fakes go (at most 2×)."""
         if xlim and (ylim or self.data_dim == 1):
             return xlim, ylim
-        recorded = self.trace.param_steps
-        recorded = recorded[(recorded >= self.span[0]) & (recorded <= self.span[1])]
-        picks = recorded[np.linspace(0, len(recorded) - 1, min(len(recorded), 24)).astype(int)]
-        fakes = np.concatenate(list(FrameBlock(self, picks).fake))
+        fakes = FrameBlock(self, self._picks()).fake.reshape(-1, self.data_dim)
         lims = []
         for axis in range(min(self.data_dim, 2)):
             lo, hi = float(self.real[:, axis].min()), float(self.real[:, axis].max())
@@ -93,8 +133,11 @@ class View:
 
     @cached_property
     def latent_grid(self) -> torch.Tensor:
-        """Grid over the first two latent coordinates; any others are held at 0."""
-        pts = self._grid_points(self.zlim, self.zlim, self.grid)
+        return self.latent_points(self.grid)
+
+    def latent_points(self, n: int) -> torch.Tensor:
+        """An n×n grid over the first two latent coordinates; any others are held at 0."""
+        pts = self._grid_points(self.zlim, self.zlim, n)
         out = torch.zeros(len(pts), self.latent_dim)
         out[:, :2] = pts
         return out
@@ -103,49 +146,85 @@ class View:
         return torch.linspace(*self.xlim, n)[:, None]
 
 
-class FrameBlock:
-    """Network outputs for a block of recorded steps, each quantity computed in one batched call."""
+MINIBATCH_FLOATS = 8_000_000  # pairwise distances held at once for a minibatch-discrimination D
 
-    def __init__(self, view: View, steps) -> None:
-        self.view, self.steps = view, np.asarray(steps)
-        params = torch.from_numpy(view.trace.params(self.steps)[:, 0])
-        self.g_params, self.d_params = params[:, :view.n_g], params[:, view.n_g:]
+
+class FrameBlock:
+    """Network outputs for a block of recorded steps, each quantity computed in one batched call.
+
+    With one run selected, arrays are [frames, ...]; with all runs, [frames, runs, ...].
+    Fields show D's output as the objective draws it; for a critic without a fixed centre
+    they are shifted so that 0 lies midway between its means on real and generated samples.
+    """
+
+    def __init__(self, view: View, steps, grid: int | None = None) -> None:
+        self.view, self.steps, self.grid = view, np.asarray(steps), grid or view.grid
+        params = torch.from_numpy(view.trace.params(self.steps))
+        params = params[:, view.run] if view.run is not None else params
+        self.g_params, self.d_params = params[..., :view.n_g], params[..., view.n_g:]
 
     def __len__(self) -> int:
         return len(self.steps)
 
-    def _d(self, x: torch.Tensor) -> np.ndarray:
+    def _shown(self, x: torch.Tensor) -> torch.Tensor:
+        """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context)."""
+        view = self.view
         with torch.no_grad():
-            return self.view.objective.display(self.view.d.forward(self.d_params, x))[..., 0].numpy()
+            if not getattr(view.d.spec, "minibatch", 0):
+                return view.objective.display(view.d.forward(self.d_params, x))[..., 0]
+            context = self._fake_tensor[..., :view.scene.batch, :]
+            kernels = view.d.spec.minibatch * view.d.spec.minibatch_dims
+            chunk = max(1, MINIBATCH_FLOATS // (len(self) * context.shape[-2] * kernels))
+            parts = [view.d.forward(self.d_params, x[..., i:i + chunk, :], context=context)
+                     for i in range(0, x.shape[-2], chunk)]
+            return view.objective.display(torch.cat(parts, dim=-2))[..., 0]
+
+    @cached_property
+    def _fake_tensor(self) -> torch.Tensor:
+        with torch.no_grad():
+            return self.view.g.forward(self.g_params, self.view.latents)
 
     @cached_property
     def fake(self) -> np.ndarray:
-        """G at the fixed latent codes: [frames, n, data_dim]."""
-        with torch.no_grad():
-            return self.view.g.forward(self.g_params, self.view.latents).numpy()
+        """G at the fixed latent codes: [frames, (runs,) n, data_dim]."""
+        return self._fake_tensor.numpy()
+
+    @cached_property
+    def midpoint(self) -> torch.Tensor:
+        """Where "real" and "fake" meet, per frame: the objective's centre, or for a critic
+        without one, midway between its means on the real bank and the generated samples."""
+        if self.view.objective.center is not None:
+            return torch.zeros(self._fake_tensor.shape[:-2])
+        real = torch.from_numpy(self.view.real)
+        return 0.5 * (self._shown(real).mean(-1) + self._shown(self._fake_tensor).mean(-1))
+
+    def _field(self, x: torch.Tensor) -> np.ndarray:
+        n = self.grid
+        shown = self._shown(x) - self.midpoint[..., None]
+        return shown.reshape(*shown.shape[:-1], n, n).numpy()
 
     @cached_property
     def sample_field(self) -> np.ndarray:
         """D over the sample-space grid: [frames, grid, grid] (row 0 at the bottom)."""
-        n = self.view.grid
-        return self._d(self.view.sample_grid).reshape(len(self), n, n)
+        return self._field(View._grid_points(self.view.xlim, self.view.ylim, self.grid)
+                           if self.grid != self.view.grid else self.view.sample_grid)
 
     @cached_property
     def latent_field(self) -> np.ndarray:
         """D(G(z)) over the latent grid: [frames, grid, grid]."""
-        n = self.view.grid
+        grid = self.view.latent_grid if self.grid == self.view.grid else self.view.latent_points(self.grid)
         with torch.no_grad():
-            fake = self.view.g.forward(self.g_params, self.view.latent_grid)
-        return self._d(fake).reshape(len(self), n, n)
+            fake = self.view.g.forward(self.g_params, grid)
+        return self._field(fake)
 
     @cached_property
     def d_curve(self) -> np.ndarray:
-        """D along the 1-D data axis: [frames, points] at View.line()."""
-        return self._d(self.view.line())
+        """D along the 1-D data axis: [frames, (runs,) points] at View.line()."""
+        return (self._shown(self.view.line()) - self.midpoint[..., None]).numpy()
 
     @cached_property
     def g_line(self) -> np.ndarray:
-        """G over its 1-D input range: [frames, points] at the latent line."""
+        """G over its 1-D input range: [frames, (runs,) points] at the latent line."""
         z = torch.linspace(*self.view.zlim, 200)[:, None]
         with torch.no_grad():
             return self.view.g.forward(self.g_params, z)[..., 0].numpy()

@@ -7,7 +7,7 @@ at once by stacking their vectors along leading batch dimensions.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -27,6 +27,11 @@ class MLP:
     ("leaky_relu", "leaky_relu", "linear") for a linear bottleneck. `output` is the
     activation of the last layer. `init` is "torch" (PyTorch's nn.Linear default) or
     "glorot" (Keras and TensorFlow's default: Glorot-uniform weights, zero biases).
+
+    Two Improved-GAN layers (Salimans et al. 2016) are options of the spec:
+    `minibatch` > 0 adds minibatch discrimination before the output layer, with that many
+    kernels of `minibatch_dims` dimensions; `vbn` > 0 applies virtual batch normalisation
+    to every hidden layer, with a reference batch of that many inputs fixed at the start.
     """
 
     widths: tuple[int, ...] = (64, 64)
@@ -34,6 +39,9 @@ class MLP:
     slope: float = 0.2
     output: str = "linear"
     init: str = "torch"
+    minibatch: int = 0
+    minibatch_dims: int = 5
+    vbn: int = 0
 
     def __post_init__(self) -> None:
         self.widths = tuple(int(w) for w in self.widths)
@@ -53,6 +61,10 @@ class MLP:
             )
         if self.init not in INITS:
             raise GananimError(f"{name}.init must be one of {', '.join(INITS)}, got {self.init!r}")
+        if self.minibatch < 0 or self.minibatch_dims < 1 or self.vbn < 0:
+            raise GananimError(f"{name}.minibatch and {name}.vbn must be ≥ 0 and {name}.minibatch_dims ≥ 1")
+        if self.vbn and not self.widths:
+            raise GananimError(f"{name}.vbn normalises hidden layers; {name} has none")
 
     def hidden_activations(self) -> tuple[str, ...]:
         if len(self.activation) == 1:
@@ -61,9 +73,9 @@ class MLP:
 
 
 def mlp(widths=(64, 64), activation="leaky_relu", *, slope: float = 0.2, output: str = "linear",
-        init: str = "torch") -> MLP:
+        init: str = "torch", minibatch: int = 0, minibatch_dims: int = 5, vbn: int = 0) -> MLP:
     """Build an MLP spec; input and output sizes come from the scene (latent and data dimensions)."""
-    return MLP(tuple(widths), activation, slope, output, init)
+    return MLP(tuple(widths), activation, slope, output, init, minibatch, minibatch_dims, vbn)
 
 
 def activate(h: torch.Tensor, name: str, slope: float, inplace: bool = False) -> torch.Tensor:
@@ -78,28 +90,41 @@ def activate(h: torch.Tensor, name: str, slope: float, inplace: bool = False) ->
     return h
 
 
-@dataclass
+VBN_EPS = 1e-5
+
+
 class Network:
     """An MLP with fixed input and output sizes, evaluated from a flat parameter vector.
 
-    Parameters are laid out layer by layer as W (out × in, row-major) then b, the order of
-    nn.Linear's state_dict, so `to_module` can load a flat vector into plain PyTorch layers.
+    The flat vector holds, layer by layer, W (out × in, row-major) then b — the order of
+    nn.Linear's state_dict, so `to_module` can load it into plain PyTorch layers — then, with
+    VBN, each hidden layer's scale γ and shift β, and with minibatch discrimination its
+    tensor T (features × kernels·dims). Leading dimensions of the flat vector (runs, frames)
+    are batch dimensions: many parameter sets are evaluated in one call.
     """
 
-    spec: MLP
-    n_in: int
-    n_out: int
-    layers: list[tuple[int, int, int]] = field(init=False)  # (offset, fan_in, fan_out)
-    n_params: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        sizes = [self.n_in, *self.spec.widths, self.n_out]
+    def __init__(self, spec: MLP, n_in: int, n_out: int) -> None:
+        self.spec, self.n_in, self.n_out = spec, n_in, n_out
+        self.activations = (*spec.hidden_activations(), spec.output)
+        self.n_hidden = len(spec.widths)
+        features = spec.widths[-1] if spec.widths else n_in
+        sizes = [n_in, *spec.widths]
+        fan_ins = sizes + [features + spec.minibatch]
         offset, self.layers = 0, []
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        for fan_in, fan_out in zip(fan_ins, [*spec.widths, n_out]):
             self.layers.append((offset, fan_in, fan_out))
             offset += fan_out * fan_in + fan_out
+        self.vbn_params = []
+        if spec.vbn:
+            for width in spec.widths:
+                self.vbn_params.append((offset, width))
+                offset += 2 * width
+        self.mbd = None
+        if spec.minibatch:
+            self.mbd = (offset, features, spec.minibatch, spec.minibatch_dims)
+            offset += features * spec.minibatch * spec.minibatch_dims
         self.n_params = offset
-        self.activations = (*self.spec.hidden_activations(), self.spec.output)
+        self.reference: torch.Tensor | None = None  # VBN's fixed reference inputs [..., R, n_in]
 
     def init(self, generator: torch.Generator) -> torch.Tensor:
         flat = torch.empty(self.n_params)
@@ -112,37 +137,89 @@ class Network:
             else:  # nn.Linear's default: kaiming_uniform(a=√5) for W, U(±1/√fan_in) for b
                 bound = 1.0 / math.sqrt(fan_in)
                 flat[offset:offset + n_w + fan_out].uniform_(-bound, bound, generator=generator)
+        for offset, width in self.vbn_params:
+            flat[offset:offset + width] = 1.0  # γ
+            flat[offset + width:offset + 2 * width] = 0.0  # β
+        if self.mbd:
+            offset, features, kernels, dims = self.mbd
+            flat[offset:offset + features * kernels * dims].normal_(0, 1 / math.sqrt(features), generator=generator)
         return flat
 
-    def forward(self, flat: torch.Tensor, x: torch.Tensor, upto: int | None = None) -> torch.Tensor:
+    def _linear(self, flat: torch.Tensor, h: torch.Tensor, layer: int) -> torch.Tensor:
+        offset, fan_in, fan_out = self.layers[layer]
+        n_w = fan_out * fan_in
+        if flat.dim() == 2:  # a batch of parameter sets: [B, P] against h [N, in] or [B, N, in]
+            w = flat[:, offset:offset + n_w].reshape(-1, fan_out, fan_in).transpose(1, 2)
+            b = flat[:, None, offset + n_w:offset + n_w + fan_out]
+            return torch.baddbmm(b, h.expand(len(flat), *h.shape[-2:]) if h.dim() == 2 else h, w)
+        return F.linear(h, flat[offset:offset + n_w].reshape(fan_out, fan_in), flat[offset + n_w:offset + n_w + fan_out])
+
+    def _vbn(self, flat, h, h_ref, layer):
+        """Normalise h by the reference batch's statistics joined with each example itself."""
+        offset, width = self.vbn_params[layer]
+        gamma = flat[..., None, offset:offset + width]
+        beta = flat[..., None, offset + width:offset + 2 * width]
+        n = h_ref.shape[-2]
+        mean_ref, sq_ref = h_ref.mean(-2, keepdim=True), (h_ref * h_ref).mean(-2, keepdim=True)
+        ref_out = (h_ref - mean_ref) / torch.sqrt(sq_ref - mean_ref ** 2 + VBN_EPS)
+        mean = (n * mean_ref + h) / (n + 1)
+        var = (n * sq_ref + h * h) / (n + 1) - mean ** 2
+        return gamma * (h - mean) / torch.sqrt(var.clamp_min(0) + VBN_EPS) + beta, gamma * ref_out + beta
+
+    def _minibatch(self, flat, h, context):
+        """Append, per kernel, the sum over the group of exp(-L1 distance) (Salimans et al. 2016)."""
+        offset, features, kernels, dims = self.mbd
+        t = flat[..., offset:offset + features * kernels * dims].reshape(*flat.shape[:-1], features, kernels * dims)
+        m = torch.matmul(h, t).unflatten(-1, (kernels, dims))
+        m_ctx = torch.matmul(context, t).unflatten(-1, (kernels, dims))
+        dist = (m.unsqueeze(-3) - m_ctx.unsqueeze(-4)).abs().sum(-1)  # [..., N, N_ctx, kernels]
+        closeness = torch.exp(-dist).sum(-2)
+        if context is h:
+            return torch.cat([h, closeness], -1)
+        return torch.cat([h, closeness + 1.0], -1)  # the example's closeness to itself
+
+    def forward(self, flat: torch.Tensor, x: torch.Tensor, upto: int | None = None,
+                context: torch.Tensor | None = None, reference: torch.Tensor | None = None) -> torch.Tensor:
         """Evaluate at `x` [..., N, n_in] with parameters `flat` [..., n_params].
 
-        Leading dimensions of `flat` (runs, frames) broadcast against those of `x`.
         `upto=k` returns the activations after hidden layer k (1-based) instead of the output.
+        With minibatch discrimination, each example is compared with the others in its group
+        (the last batch dimension of x), or with `context` samples when given.
         """
-        if flat.dim() > 2:  # several leading dimensions: fold them into one batch
+        if flat.dim() > 2:  # several leading dimensions: fold them into one
             lead = flat.shape[:-1]
-            x = x.expand(*lead, *x.shape[-2:]) if x.dim() > 2 else x
-            out = self.forward(flat.reshape(-1, flat.shape[-1]), x.reshape(-1, *x.shape[-2:]) if x.dim() > 2
-                               else x, upto)
+
+            def fold(t):
+                return None if t is None else t.expand(*lead, *t.shape[-2:]).reshape(-1, *t.shape[-2:])
+
+            ref = fold(self.reference if reference is None else reference) if self.spec.vbn else None
+            out = self.forward(flat.reshape(-1, flat.shape[-1]), fold(x), upto, fold(context), ref)
             return out.reshape(*lead, *out.shape[-2:])
+        inplace = not torch.is_grad_enabled()  # rendering: overwrite activations, half the memory traffic
         h = x
-        # Without autograd (rendering) activations may overwrite their input: half the memory traffic.
-        inplace = not torch.is_grad_enabled()
-        for i, (offset, fan_in, fan_out) in enumerate(self.layers[:upto]):
-            n_w = fan_out * fan_in
-            if flat.dim() == 2:  # a batch of parameter sets: [B, P] against x [N, in] or [B, N, in]
-                w = flat[:, offset:offset + n_w].reshape(-1, fan_out, fan_in).transpose(1, 2)
-                b = flat[:, None, offset + n_w:offset + n_w + fan_out]
-                h = torch.baddbmm(b, h.expand(len(flat), *h.shape[-2:]) if h.dim() == 2 else h, w)
-            else:
-                h = F.linear(h, flat[offset:offset + n_w].reshape(fan_out, fan_in),
-                             flat[offset + n_w:offset + n_w + fan_out])
-            h = activate(h, self.activations[i], self.spec.slope, inplace)
-        return h
+        h_ref = None
+        if self.spec.vbn:
+            h_ref = self.reference if reference is None else reference
+            if h_ref is None:
+                raise GananimError("a VBN network needs its reference batch before it is evaluated")
+            h_ref = h_ref.expand(*flat.shape[:-1], *h_ref.shape[-2:])
+        for i in range(self.n_hidden):
+            h = self._linear(flat, h, i)
+            if self.spec.vbn:
+                h, h_ref = self._vbn(flat, h, self._linear(flat, h_ref, i), i)
+                h_ref = activate(h_ref, self.activations[i], self.spec.slope)
+            h = activate(h, self.activations[i], self.spec.slope, inplace and not self.spec.vbn)
+            if upto == i + 1:
+                return h
+        if self.mbd:
+            h = self._minibatch(flat, h, h if context is None else self.forward(flat, context, self.n_hidden,
+                                                                                  reference=reference))
+        return activate(self._linear(flat, h, self.n_hidden), self.activations[-1], self.spec.slope, inplace)
 
     def to_module(self, flat: torch.Tensor) -> nn.Sequential:
         """Plain nn.Linear layers holding `flat`'s values (for checks against PyTorch itself)."""
+        if self.spec.vbn or self.spec.minibatch:
+            raise GananimError("to_module supports plain MLPs (no VBN or minibatch discrimination)")
         modules: list[nn.Module] = []
         for i, (offset, fan_in, fan_out) in enumerate(self.layers):
             layer = nn.Linear(fan_in, fan_out)
@@ -160,7 +237,9 @@ class Network:
 
     def describe(self) -> str:
         sizes = [self.n_in, *self.spec.widths, self.n_out]
-        return "–".join(str(s) for s in sizes)
+        extras = [f"minibatch {self.spec.minibatch}×{self.spec.minibatch_dims}"] * bool(self.spec.minibatch) + \
+            [f"VBN ref {self.spec.vbn}"] * bool(self.spec.vbn)
+        return "–".join(str(v) for v in sizes) + (f" ({', '.join(extras)})" if extras else "")
 
 
 class ModuleNetwork:

@@ -53,6 +53,38 @@ def sgd(lr: float, momentum: float = 0.0, **kw) -> Optim:
 
 
 @dataclass
+class Tricks:
+    """Stabilisation tricks; each is off at its default and they combine freely.
+
+    real_label, fake_label   D's targets (BCE and LSGAN): real 0.9 is one-sided label
+                             smoothing (Improved GAN); 0.9 / 0.1 is PointGAN's two-sided easing
+    real_weight, fake_weight weights of D's loss on real and on generated samples (PointGAN)
+    instance_noise           std of Gaussian noise added to everything D sees; with
+                             instance_noise_anneal it falls linearly to 0 over the run
+    param_noise              std of Gaussian noise on G's parameters while D trains, averaged
+                             over param_noise_batch draws (PointGAN's NOISE_SCALE, §3)
+    feature_matching         k > 0: G matches the mean of D's hidden layer k on real and
+                             generated samples, ‖E f(x) − E f(G(z))‖², instead of fooling D
+    grad_clip                largest gradient norm of each network's update (0: off)
+    gp_lambda                weight of WGAN-GP's gradient penalty
+    weight_clip              WGAN's clipping range for D's parameters
+    """
+
+    real_label: float = 1.0
+    fake_label: float = 0.0
+    real_weight: float = 1.0
+    fake_weight: float = 1.0
+    instance_noise: float = 0.0
+    instance_noise_anneal: bool = True
+    param_noise: float = 0.0
+    param_noise_batch: int = 1
+    feature_matching: int = 0
+    grad_clip: float = 0.0
+    gp_lambda: float = 10.0
+    weight_clip: float = 0.01
+
+
+@dataclass
 class Record:
     """What the trace keeps. `every` = 0 records parameters at every step unless that would
     pass `budget_mb`; then the finest cadence that fits. `bank` real samples and `latents`
@@ -93,10 +125,13 @@ class Scene:
     loss: str = "nonsaturating"
     opt_g: Optim = field(default_factory=lambda: adam(1e-4))
     opt_d: Optim = field(default_factory=lambda: adam(1e-3))
+    tricks: Tricks = field(default_factory=Tricks)
     d_steps: int = 1
+    g_steps: int = 1
     batch: int = 100
     steps: int = 10000
     seed: int = 0
+    seeds: tuple[int, ...] = ()
     record: Record = field(default_factory=Record)
     render: Render = field(default_factory=Render)
 
@@ -110,8 +145,23 @@ class Scene:
                            ("render.fps", self.render.fps), ("render.grid", self.render.grid)):
             if value < 1:
                 raise GananimError(f"{key} must be at least 1, got {value}")
-        if self.seed < 0:
-            raise GananimError(f"seed must be a non-negative integer, got {self.seed}")
+        if self.seed < 0 or any(s < 0 for s in self.seeds):
+            raise GananimError(f"seeds must be non-negative integers, got {self.seeds or self.seed}")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise GananimError(f"seeds must be distinct, got {list(self.seeds)}")
+        if self.g_steps < 0:
+            raise GananimError(f"g_steps must be 0 (a fixed generator) or more, got {self.g_steps}")
+        t = self.tricks
+        for key in ("real_weight", "fake_weight", "instance_noise", "param_noise", "grad_clip", "gp_lambda",
+                    "weight_clip"):
+            if getattr(t, key) < 0:
+                raise GananimError(f"tricks.{key} must be ≥ 0, got {getattr(t, key)}")
+        if t.param_noise_batch < 1 or t.feature_matching < 0:
+            raise GananimError("tricks.param_noise_batch must be ≥ 1 and tricks.feature_matching ≥ 0")
+        depth = len(self.d.widths) if isinstance(self.d, MLP) else 0
+        if t.feature_matching > depth:
+            raise GananimError(f"tricks.feature_matching names D's hidden layer {t.feature_matching}, "
+                               f"but D has {depth} hidden layers")
         if self.record.every < 0:
             raise GananimError(f"record.every must be 0 (automatic) or a positive cadence, got {self.record.every}")
         if self.record.budget_mb <= 0:
@@ -143,6 +193,16 @@ class Scene:
             if lim is not None and not lim[0] < lim[1]:
                 raise GananimError(f"render.{key} must be (low, high) with low < high, got {list(lim)}")
         return self
+
+    @property
+    def run_seeds(self) -> tuple[int, ...]:
+        """The seeds trained: `seeds` when given (one run each, trained together), else (`seed`,)."""
+        return tuple(self.seeds) or (self.seed,)
+
+    def derive(self, changes: dict | None = None, **top) -> "Scene":
+        """A copy with some settings changed, by dotted key: scene.derive({"opt_d.lr": 1e-4}, name="x")."""
+        from .settings import update
+        return update(self, {**top, **(changes or {})})
 
     def settings(self) -> dict:
         """The resolved settings as JSON-ready nested dicts (custom objects by name)."""
@@ -178,11 +238,13 @@ def from_settings(settings: dict) -> Scene:
         latent=Latent(**s["latent"]), loss=s["loss"],
         opt_g=Optim(**{**s["opt_g"], "betas": tuple(s["opt_g"]["betas"])}),
         opt_d=Optim(**{**s["opt_d"], "betas": tuple(s["opt_d"]["betas"])}),
-        d_steps=s["d_steps"], batch=s["batch"], steps=s["steps"], seed=s["seed"],
+        tricks=Tricks(**s.get("tricks", {})), d_steps=s["d_steps"], g_steps=s.get("g_steps", 1),
+        batch=s["batch"], steps=s["steps"], seed=s["seed"], seeds=tuple(s.get("seeds", ())),
         record=Record(**s["record"]),
         render=Render(**{k: tuple(v) if isinstance(v, list) else v for k, v in s["render"].items()}),
     )
     for key in ("g", "d"):
         spec = s[key]
-        setattr(scene, key, MLP(**spec) if "widths" in spec else spec)
+        setattr(scene, key, MLP(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
+                if "widths" in spec else spec)
     return scene

@@ -73,6 +73,16 @@ def _replace(obj: Any, path: list[str], value: Any) -> Any:
     return dataclasses.replace(obj, **{head: new})
 
 
+def update(scene: Any, changes: dict[str, Any]) -> Any:
+    """A copy of `scene` with typed values set by dotted key (what scene files use)."""
+    leaves = _leaves(scene)
+    for key, value in changes.items():
+        if key not in leaves and key.split(".")[0] not in {f.name for f in dataclasses.fields(scene)}:
+            raise GananimError(f"unknown setting {key!r}; valid keys: {', '.join(leaves)}")
+        scene = _replace(scene, key.split("."), value)
+    return scene
+
+
 def apply(scene: Any, assignments: list[str]) -> Any:
     """A copy of `scene` with each "key=value" applied, typed by the key's annotation."""
     for assignment in assignments:

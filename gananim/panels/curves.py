@@ -23,7 +23,11 @@ def thin(x: np.ndarray, *ys: np.ndarray, points: int = 2000):
 
 
 class Curves(Panel):
-    """Title-less: the legend above the axes names the losses; the green right axis is D's accuracy."""
+    """Title-less: the legend above the axes names the curves; the right axis is D's accuracy.
+
+    For a critic (WGAN, f-GAN, …) the first curve is what the critic estimates (the
+    Wasserstein distance, the divergence) rather than D's loss. Multi-run traces show the
+    mean over runs."""
 
     right_in = 0.55
 
@@ -37,21 +41,26 @@ class Curves(Panel):
         keep = (steps >= first) & (steps <= max(hi, first))
         steps = steps[keep]
         window = max(1, len(steps) // 150)
-        d_loss, g_loss = (trace.scalar(k)[keep, 0] for k in ("d_loss", "g_loss"))
-        acc = 0.5 * (trace.scalar("d_acc_real")[keep, 0] + trace.scalar("d_acc_fake")[keep, 0])
+        first_name, first_label = "d_loss", "D loss"
+        if view.objective.critic and "estimate" in trace.scalar_names:
+            first_name, first_label = "estimate", view.objective.estimate_label
+        d_loss, g_loss = (view.series(k)[0][keep] for k in (first_name, "g_loss"))
+        acc = 0.5 * (view.series("d_acc_real")[0][keep] + view.series("d_acc_fake")[0][keep])
+        self.labels = (first_label, "G loss")
         self.series = {}
-        for values, color, label in ((d_loss, D_COLOR, "D loss"), (g_loss, G_COLOR, "G loss")):
+        for values, color, label in ((d_loss, D_COLOR, first_label), (g_loss, G_COLOR, "G loss")):
             x, raw = thin(steps, values)
             ax.plot(x, raw, color=color, alpha=0.12, lw=0.5)
             sm = smooth(values, window)
             ax.plot(*thin(steps, sm), color=color, lw=1.4, label=label)
             self.series[label] = sm
-        top = max(np.nanquantile(np.concatenate([self.series["D loss"], self.series["G loss"]]), 0.995) * 1.25, 0.1) \
-            if len(steps) else 1.0
-        ax.set_ylim(0, top)
+        both = np.concatenate([self.series[label] for label in self.labels]) if len(steps) else np.zeros(1)
+        low, high = np.nanquantile(both, [0.005, 0.995])
+        bottom = 0.0 if low >= 0 else low - 0.1 * (high - low)
+        ax.set_ylim(bottom, max(high + 0.25 * (high - bottom), bottom + 0.1))
         ax.set_xlim(lo, max(hi, lo + 1))
         ax.set_xlabel("step")
-        ax.set_ylabel("loss")
+        ax.set_ylabel("loss" if first_name == "d_loss" else "value")
         self.acc_ax = ax.twinx()
         self.acc_ax.spines["top"].set_visible(False)
         self.acc_ax.tick_params(colors=ACC_COLOR, length=3, labelsize="small")
@@ -79,6 +88,6 @@ class Curves(Panel):
                 dot.set_data([], [])
             return
         i = min(i, len(self.steps) - 1)
-        for dot, label in zip(self.dots, ("D loss", "G loss")):
+        for dot, label in zip(self.dots, self.labels):
             dot.set_data([step], [self.series[label][i]])
         self.acc_dot.set_data([step], [self.series["D accuracy"][i]])

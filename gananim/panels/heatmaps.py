@@ -15,7 +15,7 @@ class _Heatmap(Panel):
     square = True
     right_in = 0.62
     def _image(self, xlim, ylim):
-        lo, hi = self.view.objective.display_range
+        lo, hi = self.view.shown_range
         image = self.ax.imshow(self.view_blank(), origin="lower", extent=(*xlim, *ylim), cmap=D_CMAP,
                                vmin=lo, vmax=hi, aspect="auto", interpolation="bilinear")
         self.ax.set_xlim(*xlim)
@@ -25,7 +25,7 @@ class _Heatmap(Panel):
             self.ax.spines[side].set_visible(True)
             self.ax.spines[side].set_color("#9a9a9a")
         bar = self.ax.figure.colorbar(image, cax=self.ax.inset_axes((1.03, 0.0, 0.045, 1.0)))
-        bar.set_label(self.view.objective.display_label, fontsize="small", labelpad=2)
+        bar.set_label(self.view.shown_label, fontsize="small", labelpad=2)
         bar.outline.set_visible(False)
         bar.ax.tick_params(length=2, labelsize="x-small")
         # The image covers the axes; its frame is redrawn on top of it each frame.
@@ -33,7 +33,7 @@ class _Heatmap(Panel):
         return image
 
     def view_blank(self) -> np.ndarray:
-        lo, hi = self.view.objective.display_range
+        lo, hi = self.view.shown_range
         return np.full((2, 2), 0.5 * (lo + hi))
 
 

@@ -3,10 +3,12 @@
 The horizontal axis is the sample value x. D(x) is drawn against the left axis; G is drawn
 as the set of points (G(z), z) against the right axis, so a generator that outputs the real
 value for every input is a vertical line through it. Generated samples sit as a rug below.
+A multi-seed trace draws every run's curves as a faint bundle.
 """
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from .base import D_COLOR, FAKE, G_COLOR, MUTED, REAL, Panel
 
@@ -17,11 +19,15 @@ class Line1D(Panel):
 
     def __init__(self, ax, view) -> None:
         super().__init__(ax, view)
-        lo, hi = view.objective.display_range
+        lo, hi = view.shown_range
+        runs = 1 if view.run is not None else view.runs
+        alpha = 1.0 if runs == 1 else max(0.12, 1.6 / runs)
+        if runs > 1:
+            ax.set_title(f"{self.title}, {runs} runs (seeds {_seeds(view.seeds)})", loc="left")
         ax.set_xlim(*view.xlim)
         ax.set_ylim(lo - 0.12 * (hi - lo), hi + 0.05 * (hi - lo))
         ax.set_xlabel("x")
-        ax.set_ylabel("D(x)", color=D_COLOR)
+        ax.set_ylabel(view.shown_label if view.objective.critic else "D(x)", color=D_COLOR)
         ax.axhline(0.5 * (lo + hi), color=MUTED, lw=0.6, alpha=0.4)
         values = np.unique(view.real[:, 0])
         handles = []
@@ -39,18 +45,28 @@ class Line1D(Panel):
         self.g_ax.tick_params(colors=G_COLOR, length=3, labelsize="small")
         self.xs = view.line()[:, 0].numpy()
         self.zs = np.linspace(*view.zlim, 200)
-        self.d_line = self.animate(ax.plot(self.xs, np.zeros_like(self.xs), color=D_COLOR, lw=2, label="D(x)")[0])
-        self.g_line = self.animate(self.g_ax.plot([], [], color=G_COLOR, lw=2, label="G: z → x")[0])
-        rug_y = lo - 0.06 * (hi - lo)
-        self.rug = self.animate(ax.scatter([], [], marker="|", s=80, color=FAKE, alpha=0.35, lw=1.0,
-                                           label="generated"))
-        self.rug_y = rug_y
-        handles = [self.d_line, self.g_line, *handles, self.rug]
+        self.d_lines = self.animate(ax.add_collection(LineCollection([], colors=D_COLOR, lw=2 if runs == 1 else 1.2,
+                                                                     alpha=alpha, label="D(x)")))
+        self.g_lines = self.animate(self.g_ax.add_collection(
+            LineCollection([], colors=G_COLOR, lw=2 if runs == 1 else 1.2, alpha=alpha, label="G: z → x")))
+        self.rug_y = lo - 0.06 * (hi - lo)
+        self.rug = self.animate(ax.scatter([], [], marker="|", s=80, color=FAKE, alpha=0.35 if runs == 1 else 0.15,
+                                           lw=1.0, label="generated"))
+        handles = [self.d_lines, self.g_lines, *handles, self.rug]
         ax.legend(handles, [h.get_label() for h in handles], loc="upper left", frameon=False, fontsize="small",
                   ncols=2)
 
     def update(self, block, k) -> None:
-        self.d_line.set_ydata(block.d_curve[k])
-        self.g_line.set_data(block.g_line[k], self.zs)
-        fake = block.fake[k, :200, 0]
+        d_curves = block.d_curve[k].reshape(-1, len(self.xs))
+        g_lines = block.g_line[k].reshape(-1, len(self.zs))
+        self.d_lines.set_segments([np.column_stack([self.xs, c]) for c in d_curves])
+        self.g_lines.set_segments([np.column_stack([g, self.zs]) for g in g_lines])
+        fake = block.fake[k].reshape(-1, block.fake.shape[-1])[:400, 0]
         self.rug.set_offsets(np.column_stack([fake, np.full_like(fake, self.rug_y)]))
+
+
+def _seeds(seeds: list[int]) -> str:
+    """0-19 for a contiguous range, else a short list."""
+    if seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}–{seeds[-1]}"
+    return ", ".join(map(str, seeds[:6])) + ("…" if len(seeds) > 6 else "")

@@ -1,4 +1,8 @@
-"""Quantities over the steps with a cursor: G's weight and bias (PointGAN), or mean D(x) and D(G(z))."""
+"""Quantities over the steps with a cursor: G's weight and bias (PointGAN), or mean D(x) and D(G(z)).
+
+A multi-seed trace shows the mean across runs with a band of ± one standard deviation, as
+in PointGAN's figures.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -10,20 +14,23 @@ W_COLOR, B_COLOR = "#1b9e77", "#d95f02"
 
 
 class Trajectory(Panel):
-    """Lines over the recorded steps; subclasses supply (label, color, steps, values, target)."""
+    """Lines over the steps; subclasses supply (label, color, steps, mean, std, target) series."""
 
     def __init__(self, ax, view) -> None:
         super().__init__(ax, view)
         lo, hi = view.span
         self.lines = []
-        for label, color, steps, values, target in self.series():
+        for label, color, steps, mean, std, target in self.series():
             keep = (steps >= lo) & (steps <= hi)
-            steps, values = steps[keep], values[keep]
-            ax.plot(*thin(steps, values), color=color, lw=1.4, label=label)
+            steps, mean, std = steps[keep], mean[keep], std[keep]
+            ax.plot(*thin(steps, mean), color=color, lw=1.4, label=label)
+            if std.any():
+                x, upper, lower = thin(steps, mean + std, mean - std)
+                ax.fill_between(x, lower, upper, color=color, alpha=0.18, lw=0)
             if target is not None:
                 ax.axhline(target, color=color, lw=0.8, ls=":", alpha=0.9)
             dot = self.animate(ax.plot([], [], "o", color=color, ms=4)[0])
-            self.lines.append((steps, values, dot))
+            self.lines.append((steps, mean, dot))
         ax.set_xlim(lo, max(hi, lo + 1))
         ax.set_xlabel("step")
         ax.legend(loc="best", frameon=False, fontsize="small")
@@ -46,11 +53,15 @@ class WeightBias(Trajectory):
     title = "Generator y = w·z + b"
 
     def series(self):
-        trace = self.view.trace
-        params = trace.params(trace.param_steps)[:, 0, :2]
-        real = float(self.view.real[0, 0])
+        trace, view = self.view.trace, self.view
+        params = trace.params(trace.param_steps)[:, :, :2]
+        params = params[:, [view.run]] if view.run is not None else params
+        if params.shape[1] > 1:
+            self.ax.set_title(f"{self.title}: mean ± std over {params.shape[1]} runs", loc="left")
+        real = float(view.real[0, 0])
         steps = trace.param_steps
-        return [("w", W_COLOR, steps, params[:, 0], 0.0), ("b", B_COLOR, steps, params[:, 1], real)]
+        return [(name, color, steps, params[:, :, i].mean(1), params[:, :, i].std(1), target)
+                for i, (name, color, target) in enumerate((("w", W_COLOR, 0.0), ("b", B_COLOR, real)))]
 
 
 class DMeans(Trajectory):
@@ -59,9 +70,13 @@ class DMeans(Trajectory):
     title = "Mean D on real and generated samples"
 
     def series(self):
-        trace = self.view.trace
-        steps = np.arange(1, trace.steps + 1)
-        window = max(1, trace.steps // 150)
-        self.ax.set_ylim(*self.view.objective.display_range)
-        return [("D(x)", REAL, steps, smooth(trace.scalar("d_real")[:, 0], window), None),
-                ("D(G(z))", FAKE, steps, smooth(trace.scalar("d_fake")[:, 0], window), None)]
+        view = self.view
+        steps = np.arange(1, view.trace.steps + 1)
+        window = max(1, view.trace.steps // 150)
+        if view.objective.bounds:
+            self.ax.set_ylim(*view.objective.bounds)
+        out = []
+        for label, color, name in (("D(x)", REAL, "d_real"), ("D(G(z))", FAKE, "d_fake")):
+            mean, std = view.series(name)
+            out.append((label, color, steps, smooth(mean, window), smooth(std, window), None))
+        return out

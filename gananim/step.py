@@ -1,0 +1,160 @@
+"""One training iteration — D's updates, then G's — for every run at once.
+
+Runs (seeds) train together along a leading dimension: parameters are [runs, P], batches
+[runs, batch, dim], losses are kept per run and summed for one backward pass, and the
+optimizers work element by element, so runs never mix. Each run draws its random numbers
+from its own streams in the order a single run would, so run r of a multi-seed trace is the
+single run with seed r.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from . import targets, tricks as tr
+from .scene import Latent, Optim
+
+BASE_SCALARS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "d_real", "d_fake", "d_grad_norm", "g_grad_norm")
+
+
+def sample_latent(latent: Latent, n: int, generator: torch.Generator) -> torch.Tensor:
+    if latent.kind == "normal":
+        return torch.randn(n, latent.dim, generator=generator)
+    return torch.rand(n, latent.dim, generator=generator) * 2 - 1
+
+
+def make_optimizer(flat: torch.Tensor, opt: Optim) -> torch.optim.Optimizer:
+    if opt.name == "adam":
+        return torch.optim.Adam([flat], lr=opt.lr, betas=opt.betas, eps=opt.eps, weight_decay=opt.weight_decay)
+    if opt.name == "rmsprop":
+        return torch.optim.RMSprop([flat], lr=opt.lr, alpha=opt.alpha, eps=opt.eps,
+                                   momentum=opt.momentum, weight_decay=opt.weight_decay)
+    return torch.optim.SGD([flat], lr=opt.lr, momentum=opt.momentum, weight_decay=opt.weight_decay)
+
+
+def generators(seed: int) -> dict[str, torch.Generator]:
+    """A run's independent random streams, so changing the bank size does not change training."""
+    names = ("init_g", "init_d", "data", "bank")
+    states = np.random.SeedSequence(seed).generate_state(len(names), dtype=np.uint64)
+    return {n: torch.Generator().manual_seed(int(s) >> 1) for n, s in zip(names, states)}
+
+
+class Runs:
+    """The random streams of every run."""
+
+    def __init__(self, seeds) -> None:
+        self.seeds = tuple(seeds)
+        self.gens = [generators(s) for s in self.seeds]
+
+    def draw(self, stream: str, fn) -> torch.Tensor:
+        """fn(generator) for each run's `stream`, stacked along a leading run dimension."""
+        return torch.stack([fn(g[stream]) for g in self.gens])
+
+
+def scalar_names(setup) -> tuple[str, ...]:
+    names = BASE_SCALARS
+    if setup.objective.estimate:
+        names += ("estimate",)
+    if setup.objective.penalty == "gp":
+        names += ("gp", "gp_grad_norm")
+    return names
+
+
+class Step:
+    """Holds both networks' parameters and optimizers and performs training iterations."""
+
+    def __init__(self, setup, runs: Runs) -> None:
+        s = self.scene = setup.scene
+        self.setup, self.runs, self.obj, self.t = setup, runs, setup.objective, s.tricks
+        self.g, self.d = setup.g, setup.d
+        self.flat_g = runs.draw("init_g", self.g.init).requires_grad_(True)
+        self.flat_d = runs.draw("init_d", self.d.init).requires_grad_(True)
+        self.opt_g, self.opt_d = make_optimizer(self.flat_g, s.opt_g), make_optimizer(self.flat_d, s.opt_d)
+        self.names = scalar_names(setup)
+        self.separate_d_passes = bool(getattr(self.d.spec, "minibatch", 0))  # groups must not mix
+
+    def _real(self, n: int) -> torch.Tensor:
+        return self.runs.draw("data", lambda g: targets.draw(self.setup.target, n, g))
+
+    def _latent(self, n: int) -> torch.Tensor:
+        return self.runs.draw("data", lambda g: sample_latent(self.scene.latent, n, g))
+
+    def _noisy(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
+        if not sigma:
+            return x
+        return x + sigma * self.runs.draw("data", lambda g: torch.randn(x.shape[1:], generator=g))
+
+    def _d(self, x: torch.Tensor, **kw) -> torch.Tensor:
+        return self.d.forward(self.flat_d, x, **kw)
+
+    def _update(self, flat, opt, loss) -> torch.Tensor:
+        (grad,) = torch.autograd.grad(loss.sum(), flat)
+        flat.grad = tr.clip_grad(grad, self.t.grad_clip)
+        opt.step()
+        return grad
+
+    def d_update(self, sigma: float) -> dict[str, torch.Tensor]:
+        t, b = self.t, self.scene.batch
+        real, z = self._real(b), self._latent(b)
+        with torch.no_grad():
+            if t.param_noise:  # PointGAN: D trains against noisy copies of G, averaged
+                k = t.param_noise_batch
+                noise = self.runs.draw("data", lambda g: torch.randn(k, self.g.n_params, generator=g))
+                fake = self.g.forward(self.flat_g[:, None] + t.param_noise * noise, z[:, None]).flatten(1, 2)
+            else:
+                fake = self.g.forward(self.flat_g, z)
+        real_in, fake_in = self._noisy(real, sigma), self._noisy(fake, sigma)
+        if self.separate_d_passes:
+            out_real, out_fake = self._d(real_in), self._d(fake_in)
+        else:  # one D pass over both halves
+            out = self._d(torch.cat([real_in, fake_in], dim=1))
+            out_real, out_fake = out[:, :b], out[:, b:]
+        loss = t.real_weight * self.obj.real_term(out_real, t.real_label) + \
+            t.fake_weight * self.obj.fake_term(out_fake, t.fake_label)
+        extra = {}
+        if self.obj.penalty == "gp":
+            eps = self.runs.draw("data", lambda g: torch.rand(b, 1, generator=g))
+            extra["gp"], extra["gp_grad_norm"] = tr.gradient_penalty(self._d, real_in, fake_in[:, :b], eps, t.gp_lambda)
+            loss = loss + extra["gp"]
+        grad = self._update(self.flat_d, self.opt_d, loss)
+        if self.obj.penalty == "clip":
+            with torch.no_grad():
+                self.flat_d.clamp_(-t.weight_clip, t.weight_clip)
+        with torch.no_grad():
+            shown_real, shown_fake = self.obj.display(out_real), self.obj.display(out_fake)
+            mean_real, mean_fake = shown_real.mean((-2, -1)), shown_fake.mean((-2, -1))
+            center = self.obj.center if self.obj.center is not None else (0.5 * (mean_real + mean_fake))[:, None, None]
+            values = {"d_loss": loss, "d_acc_real": (shown_real > center).float().mean((-2, -1)),
+                      "d_acc_fake": (shown_fake <= center).float().mean((-2, -1)), "d_real": mean_real,
+                      "d_fake": mean_fake, "d_grad_norm": grad.norm(dim=-1), **extra}
+            if self.obj.estimate:
+                values["estimate"] = self.obj.estimate(out_real, out_fake[:, :b])
+        return values
+
+    def g_update(self, sigma: float) -> dict[str, torch.Tensor]:
+        t = self.t
+        fake = self._noisy(self.g.forward(self.flat_g, self._latent(self.scene.batch)), sigma)
+        if t.feature_matching:
+            real = self._noisy(self._real(self.scene.batch), sigma)
+            loss = tr.feature_matching_loss(self._d(real, upto=t.feature_matching),
+                                            self._d(fake, upto=t.feature_matching))
+        else:
+            loss = self.obj.g_term(self._d(fake))
+        if not self.scene.g_steps:  # a fixed generator: measured, never updated
+            return {"g_loss": loss.detach(), "g_grad_norm": torch.zeros_like(loss)}
+        grad = self._update(self.flat_g, self.opt_g, loss)
+        return {"g_loss": loss.detach(), "g_grad_norm": grad.norm(dim=-1)}
+
+    def __call__(self, step: int) -> torch.Tensor:
+        """Train one iteration; returns its scalars, [runs, len(names)]."""
+        sigma = tr.instance_sigma(self.t, step, self.scene.steps)
+        for _ in range(self.scene.d_steps):
+            values = self.d_update(sigma)
+        for _ in range(max(1, self.scene.g_steps)):
+            values.update(self.g_update(sigma))
+        with torch.no_grad():
+            return torch.stack([values[name].detach() for name in self.names], dim=-1)
+
+    def params(self) -> torch.Tensor:
+        """Both networks' current parameters, [runs, P_g + P_d]."""
+        return torch.cat([self.flat_g.detach(), self.flat_d.detach()], dim=-1)
