@@ -52,6 +52,8 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scene", metavar="NAME", help="which Scene in the file, by variable name")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override a setting (repeatable); `gananim show SCENE` lists the keys")
+    p.add_argument("--seeds", metavar="LIST", help="train one run per seed, together, into one trace: "
+                   "0-19, 0,3,7 or 0-4,10 (the same as --set seeds=LIST)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,20 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("list", "list the bundled scenes")
-    p.set_defaults(run=cmd_list)
+    p.set_defaults(handler=cmd_list)
 
     p = command("show", "print a scene's resolved settings")
     p.add_argument("source", metavar="SCENE", help="scene file or bundled scene name")
     _add_scene_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(run=cmd_show)
+    p.set_defaults(handler=cmd_show)
 
     p = command("train", "train a scene and write its trace")
     p.add_argument("source", metavar="SCENE", help="scene file or bundled scene name")
     p.add_argument("-o", "--output", metavar="TRACE", help="trace to write (default outputs/NAME.trace)")
     _add_scene_args(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=cmd_train)
+    p.set_defaults(handler=cmd_train)
 
     p = command("render", "render a scene (training it first) or a saved trace to MP4, GIF or PNG")
     p.add_argument("source", metavar="SOURCE", help="scene file, bundled scene name, or .trace file")
@@ -101,13 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", type=int, metavar="STEP", help="first step shown")
     p.add_argument("--to", dest="stop", type=int, metavar="STEP", help="last step shown")
     p.add_argument("--layout", choices=("classic", "1d"), help="panel layout")
+    p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw (classic layout)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(run=cmd_render)
+    p.set_defaults(handler=cmd_render)
 
     p = command("info", "summarise a trace: steps, parameters, settings, versions, last values")
     p.add_argument("trace", metavar="TRACE")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(run=cmd_info)
+    p.set_defaults(handler=cmd_info)
     return parser
 
 
@@ -125,7 +128,8 @@ def is_trace(source: str) -> bool:
 
 def load_scene(args):
     scene = scenefile.load(args.source, args.scene)
-    return settings.apply(scene, args.sets).validate()
+    sets = args.sets + ([f"seeds={args.seeds}"] if args.seeds else [])
+    return settings.apply(scene, sets).validate()
 
 
 def check_output(path: Path, suffixes: tuple[str, ...], inputs: list[Path]) -> Path:
@@ -188,7 +192,7 @@ def render_options(args):
     from .render import RenderOptions
 
     return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
-                         start=args.start, stop=args.stop, layout=args.layout)
+                         start=args.start, stop=args.stop, layout=args.layout, run=args.run)
 
 
 def cmd_render(args) -> None:
@@ -197,8 +201,8 @@ def cmd_render(args) -> None:
 
     opts = render_options(args)
     if is_trace(args.source):
-        if args.sets or args.scene or args.trace or args.retrain:
-            raise GananimError("--set, --scene, --trace and --retrain apply to scene files; "
+        if args.sets or args.scene or args.trace or args.retrain or args.seeds:
+            raise GananimError("--set, --seeds, --scene, --trace and --retrain apply to scene files; "
                                "a trace's settings are fixed")
         trace_path = Path(args.source)
         name = trace_path.name.split(".")[0]
@@ -239,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.run(args)
+        args.handler(args)
     except GananimError as exc:
         if args.debug:
             raise

@@ -36,6 +36,7 @@ class RenderOptions:
     stop: int | None = None
     layout: str | None = None
     title: str | None = None
+    run: int | None = None
 
     def resolved(self, trace: Trace) -> "RenderOptions":
         r = trace.settings["render"]
@@ -50,6 +51,13 @@ class RenderOptions:
         if out.dpi < 0:
             raise GananimError(f"--dpi must be positive, got {out.dpi}")
         check_size(out.size)
+        runs, seeds = trace.meta["runs"], trace.meta.get("seeds", [])
+        if out.run is None and runs > 1 and out.layout != "1d":
+            raise GananimError(f"this trace holds {runs} runs (seeds {', '.join(map(str, seeds[:8]))}"
+                               f"{'…' if runs > 8 else ''}); the {out.layout} layout draws one: pick it with "
+                               f"--run 0..{runs - 1}, or use --layout 1d for 1-D problems")
+        if out.run is None and (runs == 1 or out.layout != "1d"):
+            out.run = 0
         return out
 
 
@@ -85,7 +93,7 @@ class Renderer:
 
     def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
         self.trace, self.steps, self.opts = trace, np.asarray(steps), opts
-        self.view = View(trace, span, opts.grid)
+        self.view = View(trace, span, opts.grid, opts.run)
         self.fig, self.panels, self.counter = layout.build(self.view, opts.layout, opts.size, opts.dpi, opts.title)
         self.animated = [a for p in self.panels for a in p.animated] + [self.counter]
         width = max([*getattr(self.view.d.spec, "widths", ()), *getattr(self.view.g.spec, "widths", ()), 1])

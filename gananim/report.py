@@ -64,8 +64,8 @@ def trace_summary(trace) -> dict:
         "bytes": trace.size, "message": (trace.done or {}).get("message", ""),
         "last": {}, "settings": s,
     }
-    if trace.steps:
-        scalars = trace.scalars()[-1, 0]
+    if trace.steps:  # the last step's values; their mean over runs for a multi-seed trace
+        scalars = trace.scalars()[-1].mean(axis=0)
         summary["last"] = {name: float(v) for name, v in zip(trace.scalar_names, scalars)}
     return summary
 

@@ -41,6 +41,8 @@ def _parse(text: str, hint: Any, key: str) -> Any:
     if origin is tuple:
         parts = [p for p in text.replace(" ", "").split(",") if p != ""]
         if len(args) == 2 and args[1] is Ellipsis:
+            if args[0] is int:  # integer lists also take ranges: seeds=0-19
+                return tuple(v for p in parts for v in _int_range(p, key))
             return tuple(_parse(p, args[0], key) for p in parts)
         if len(parts) != len(args):
             raise GananimError(f"{key} takes {len(args)} comma-separated values, got {text!r}")
@@ -65,6 +67,16 @@ def _parse(text: str, hint: Any, key: str) -> Any:
     if hint is str:
         return text
     raise GananimError(f"{key} cannot be set from the command line; change it in the scene file")
+
+
+def _int_range(part: str, key: str) -> range | tuple[int]:
+    low, dash, high = part.partition("-")
+    if not dash or not low:
+        return (_parse(part, int, key),)
+    low, high = _parse(low, int, key), _parse(high, int, key)
+    if high < low:
+        raise GananimError(f"{key}: the range {part} runs backwards")
+    return range(low, high + 1)
 
 
 def _replace(obj: Any, path: list[str], value: Any) -> Any:

@@ -69,6 +69,34 @@ def quadratic(n: int, generator: torch.Generator) -> torch.Tensor:
     return torch.stack([x, 10 + x * x], dim=1)
 
 
+# The WGAN-GP toy data sets (Gulrajani et al. 2017, gan_toy.py), with their published scales.
+RING8_CENTERS = 2.0 * torch.tensor([[1, 0], [-1, 0], [0, 1], [0, -1], [0.5 ** 0.5, 0.5 ** 0.5],
+                                    [0.5 ** 0.5, -(0.5 ** 0.5)], [-(0.5 ** 0.5), 0.5 ** 0.5],
+                                    [-(0.5 ** 0.5), -(0.5 ** 0.5)]])
+GRID25_CENTERS = 2.0 * torch.tensor([[x, y] for x in range(-2, 3) for y in range(-2, 3)], dtype=torch.float32)
+
+
+def ring8(n: int, generator: torch.Generator) -> torch.Tensor:
+    # 8 Gaussians (σ 0.02) on a circle of radius 2, divided by 1.414.
+    centers = RING8_CENTERS[torch.randint(0, 8, (n,), generator=generator)]
+    return (centers + 0.02 * torch.randn(n, 2, generator=generator)) / 1.414
+
+
+def grid25(n: int, generator: torch.Generator) -> torch.Tensor:
+    # A 5×5 grid of Gaussians (σ 0.05) at spacing 2, divided by 2.828.
+    centers = GRID25_CENTERS[torch.randint(0, 25, (n,), generator=generator)]
+    return (centers + 0.05 * torch.randn(n, 2, generator=generator)) / 2.828
+
+
+def swissroll(n: int, generator: torch.Generator) -> torch.Tensor:
+    # scikit-learn's make_swiss_roll(n, noise=0.25), its (x, z) coordinates, divided by 7.5.
+    t = 1.5 * math.pi * (1 + 2 * torch.rand(n, generator=generator))
+    height = 21 * torch.rand(n, generator=generator)
+    roll = torch.stack([t * torch.cos(t), height, t * torch.sin(t)], dim=1)
+    roll = roll + 0.25 * torch.randn(n, 3, generator=generator)
+    return roll[:, [0, 2]] / 7.5
+
+
 BUILTIN: dict[str, Target] = {
     t.name: t
     for t in (
@@ -77,6 +105,9 @@ BUILTIN: dict[str, Target] = {
         Target("circle", "the unit disc, denser at its centre", circle),
         Target("wing", "two spiral arms joined at the centre", wing),
         Target("quadratic", "(x, 10 + x²) for x ~ U[-50, 50]", quadratic),
+        Target("ring8", "8 Gaussians on a circle (WGAN-GP toy)", ring8),
+        Target("grid25", "a 5×5 grid of Gaussians (WGAN-GP toy)", grid25),
+        Target("swissroll", "the Swiss roll (WGAN-GP toy)", swissroll),
     )
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
 
 from .base import D_COLOR, FAKE, G_COLOR, MUTED, REAL, Panel
 
@@ -52,16 +53,18 @@ class Line1D(Panel):
         self.rug_y = lo - 0.06 * (hi - lo)
         self.rug = self.animate(ax.scatter([], [], marker="|", s=80, color=FAKE, alpha=0.35 if runs == 1 else 0.15,
                                            lw=1.0, label="generated"))
-        handles = [self.d_lines, self.g_lines, *handles, self.rug]
-        ax.legend(handles, [h.get_label() for h in handles], loc="upper left", frameon=False, fontsize="small",
-                  ncols=2)
+        # Legend keys drawn at full strength, whatever the bundle's transparency.
+        keys = [Line2D([], [], color=D_COLOR, lw=2, label="D(x)"), Line2D([], [], color=G_COLOR, lw=2, label="G: z → x"),
+                *handles, Line2D([], [], color=FAKE, marker="|", ls="", ms=9, label="generated")]
+        ax.legend(handles=keys, loc="upper left", frameon=False, fontsize="small", ncols=2)
 
     def update(self, block, k) -> None:
         d_curves = block.d_curve[k].reshape(-1, len(self.xs))
         g_lines = block.g_line[k].reshape(-1, len(self.zs))
         self.d_lines.set_segments([np.column_stack([self.xs, c]) for c in d_curves])
         self.g_lines.set_segments([np.column_stack([g, self.zs]) for g in g_lines])
-        fake = block.fake[k].reshape(-1, block.fake.shape[-1])[:400, 0]
+        fake = block.fake[k].reshape(-1, *block.fake.shape[-2:])  # [runs, n, 1]
+        fake = fake[:, :max(1, 400 // len(fake)), 0].ravel()  # a share of every run
         self.rug.set_offsets(np.column_stack([fake, np.full_like(fake, self.rug_y)]))
 
 

@@ -57,7 +57,7 @@ class WeightBias(Trajectory):
         params = trace.params(trace.param_steps)[:, :, :2]
         params = params[:, [view.run]] if view.run is not None else params
         if params.shape[1] > 1:
-            self.ax.set_title(f"{self.title}: mean ± std over {params.shape[1]} runs", loc="left")
+            self.ax.set_title(f"G = w·z + b, mean ± std ({params.shape[1]} runs)", loc="left")
         real = float(view.real[0, 0])
         steps = trace.param_steps
         return [(name, color, steps, params[:, :, i].mean(1), params[:, :, i].std(1), target)
