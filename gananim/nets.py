@@ -108,8 +108,8 @@ class Network:
         self.activations = (*spec.hidden_activations(), spec.output)
         self.n_hidden = len(spec.widths)
         features = spec.widths[-1] if spec.widths else n_in
-        sizes = [n_in, *spec.widths]
-        fan_ins = sizes + [features + spec.minibatch]
+        fan_ins = [n_in, *spec.widths]
+        fan_ins[-1] += spec.minibatch  # the output layer also reads the minibatch features
         offset, self.layers = 0, []
         for fan_in, fan_out in zip(fan_ins, [*spec.widths, n_out]):
             self.layers.append((offset, fan_in, fan_out))

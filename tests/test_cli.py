@@ -60,9 +60,9 @@ def test_render_scene_to_mp4_gif_png_and_rerender_without_the_scene(tmp_path, ca
 
 
 def test_list_show_info(tmp_path, capsys, tiny_trace):
+    from test_scene import BUNDLED
     code, out, _ = run(capsys, "list")
-    assert code == 0 and [line.split()[0] for line in out.splitlines()] == ["circle", "point", "quadratic", "sine",
-                                                                          "wing"]
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == BUNDLED
     code, out, _ = run(capsys, "show", "wing", "--set", "opt_d.lr=5e-4", "--json")
     assert code == 0 and json.loads(out)["opt_d"]["lr"] == 5e-4
     code, out, _ = run(capsys, "show", "point")

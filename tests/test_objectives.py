@@ -35,8 +35,8 @@ DIVERGENCES = {  # D_f(P‖Q) for N(0, 1) and N(1, 1)
 }
 
 
-def trained(tmp_path, *sets, steps=600):
-    scene = settings.apply(scenefile.load(SCENE), [f"steps={steps}", f"record.every={steps}", *sets])
+def trained(tmp_path, *sets, steps=600, name="scene"):
+    scene = settings.apply(scenefile.load(SCENE, name), [f"steps={steps}", f"record.every={steps}", *sets])
     path = tmp_path / "t.trace"
     train(scene, path, show_progress=False)
     return Trace(path)

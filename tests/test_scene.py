@@ -98,12 +98,15 @@ def test_broken_scene_files(tmp_path, text, fragment):
 def test_missing_scene_and_unknown_bundled_name(tmp_path):
     with pytest.raises(GananimError, match="does not exist"):
         scenefile.load(str(tmp_path / "nope.py"))
-    with pytest.raises(GananimError, match="bundled scenes: circle, point, quadratic, sine, wing"):
+    with pytest.raises(GananimError, match="bundled scenes: circle, grid25, point, "):
         scenefile.load("nope")
 
 
-def test_bundled_scenes_are_the_five_seed_problems():
-    assert list(scenefile.bundled()) == ["circle", "point", "quadratic", "sine", "wing"]
+BUNDLED = ["circle", "grid25", "point", "point_decay01", "point_decay1e3", "point_decay1e5", "point_eased", "point_final", "point_noise05", "point_noise15", "point_weighted", "quadratic", "ring8", "ring8_vanilla", "sine", "sine_beta07", "swissroll", "wing", "wing_highlr"]
+
+
+def test_bundled_scenes_cover_the_seed_problems():
+    assert list(scenefile.bundled()) == BUNDLED
     for name in scenefile.bundled():
         scene = scenefile.load(name).validate()
         assert scene.name == name and scene.title and scene.about
