@@ -81,15 +81,17 @@ class View:
 
     def _shown_range(self) -> tuple[float, float]:
         """The colour range of D's fields: fixed for probabilities; for critics, symmetric about
-        the centre and wide enough for 98% of what the sampled frames show."""
+        the centre, as wide as a typical frame's 98th percentile (a critic's scale drifts over
+        training; the few frames beyond it saturate rather than wash out all the others)."""
         if self.objective.bounds:
             return self.objective.bounds
         block = FrameBlock(self, self._picks(), grid=24)
         values = [block.sample_field] if self.data_dim == 2 else [block.d_curve]
         if self.data_dim == 2 and self.latent_dim >= 2:
             values.append(block.latent_field)
-        spread = float(np.nanquantile(np.abs(np.concatenate([v.ravel() for v in values])), 0.98)) or 1.0
-        center = self.objective.center if self.objective.center is not None else 0.0
+        center = self.objective.center or 0.0
+        per_frame = np.concatenate([np.abs(v - center).reshape(len(block), -1) for v in values], axis=1)
+        spread = float(np.nanmedian(np.nanquantile(per_frame, 0.98, axis=1))) or 1.0
         return center - spread, center + spread
 
     def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -44,11 +44,13 @@ class Curves(Panel):
         first_name, first_label = "d_loss", "D loss"
         if view.objective.critic and "estimate" in trace.scalar_names:
             first_name, first_label = "estimate", view.objective.estimate_label
-        d_loss, g_loss = (view.series(k)[0][keep] for k in (first_name, "g_loss"))
+        curves = [(view.series(first_name)[0][keep], D_COLOR, first_label)]
+        if view.objective.center is not None:  # a WGAN's G loss has an arbitrary offset: left out
+            curves.append((view.series("g_loss")[0][keep], G_COLOR, "G loss"))
         acc = 0.5 * (view.series("d_acc_real")[0][keep] + view.series("d_acc_fake")[0][keep])
-        self.labels = (first_label, "G loss")
+        self.labels = tuple(label for _, _, label in curves)
         self.series = {}
-        for values, color, label in ((d_loss, D_COLOR, first_label), (g_loss, G_COLOR, "G loss")):
+        for values, color, label in curves:
             x, raw = thin(steps, values)
             ax.plot(x, raw, color=color, alpha=0.12, lw=0.5)
             sm = smooth(values, window)
@@ -76,7 +78,7 @@ class Curves(Panel):
         ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
                   frameon=False, ncols=2, handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
         self.cursor = self.animate(ax.axvline(lo, color=MUTED, lw=0.9))
-        self.dots = [self.animate(ax.plot([], [], "o", color=c, ms=3.5)[0]) for c in (D_COLOR, G_COLOR)]
+        self.dots = [self.animate(ax.plot([], [], "o", color=c, ms=3.5)[0]) for _, c, _ in curves]
         self.acc_dot = self.animate(self.acc_ax.plot([], [], "o", color=ACC_COLOR, ms=3.5)[0])
 
     def update(self, block, k) -> None:
