@@ -48,6 +48,27 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+PANEL_NAMES = ("curves", "samples", "latent_field", "sample_field", "manifold", "gradients", "features", "metrics",
+               "line1d", "weight_bias", "d_means")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in PANEL_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown panel {', '.join(unknown) or text!r}; "
+                                         f"choose from {', '.join(PANEL_NAMES)}")
+    return names
+
+
+def _steps(text: str) -> list[int]:
+    try:
+        return [int(float(s)) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"steps must be a comma-separated list like 0,1000,5000, got {text!r}") \
+            from None
+
+
 def _add_scene_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scene", metavar="NAME", help="which Scene in the file, by variable name")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
@@ -102,10 +123,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side)")
     p.add_argument("--from", dest="start", type=int, metavar="STEP", help="first step shown")
     p.add_argument("--to", dest="stop", type=int, metavar="STEP", help="last step shown")
-    p.add_argument("--layout", choices=("classic", "1d"), help="panel layout")
+    p.add_argument("--layout", choices=("classic", "1d", "wide", "square"),
+                   help="panel layout: classic (seed 000's 2×2), 1d (PointGAN), wide (16:9 slides), square (blogs)")
+    p.add_argument("--panels", type=_names, metavar="A,B,…", help="your own panels, in rows: " + ", ".join(PANEL_NAMES))
+    p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
     p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw (classic layout)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_render)
+
+    p = command("still", "a contact sheet: one panel at several steps side by side, as a PNG")
+    p.add_argument("source", metavar="SOURCE", help="scene file, bundled scene name, or .trace file")
+    p.add_argument("--steps", type=_steps, required=True, metavar="S1,S2,…", help="the steps to show")
+    p.add_argument("-o", "--output", metavar="FILE", help="output .png (default outputs/NAME_sheet.png)")
+    p.add_argument("--panel", choices=PANEL_NAMES, help="the panel to repeat (default: D over the sample space)")
+    _add_scene_args(p)
+    p.add_argument("--trace", metavar="PATH", help="where to keep the trace when training (default: beside -o)")
+    p.add_argument("--retrain", action="store_true", help="train again even if an identical trace exists")
+    p.add_argument("--size", type=_size, metavar="WxH", help="sheet size in pixels (default 380 px a tile)")
+    p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
+    p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side)")
+    p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
+    p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(handler=cmd_still)
 
     p = command("info", "summarise a trace: steps, parameters, settings, versions, last values")
     p.add_argument("trace", metavar="TRACE")
@@ -192,7 +232,50 @@ def render_options(args):
     from .render import RenderOptions
 
     return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
-                         start=args.start, stop=args.stop, layout=args.layout, run=args.run)
+                         start=args.start, stop=args.stop, layout=args.layout, panels=args.panels,
+                         theme=args.theme, run=args.run)
+
+
+def trace_for(args, out: Path) -> Path:
+    """The trace to draw: SOURCE itself, or the trace of the scene SOURCE, trained unless an
+    identical one already sits beside the output (or at --trace)."""
+    from .train import fingerprint, reusable
+
+    if is_trace(args.source):
+        return Path(args.source)
+    scene = load_scene(args)
+    inputs = [scenefile.locate(args.source)]
+    trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
+    check_output(trace_path, (".trace",), inputs + [out])
+    if not args.retrain and reusable(trace_path, fingerprint(scene, inputs[0].read_bytes())):
+        console.print(f"reusing {trace_path}: same scene and settings (--retrain to train again)")
+    elif _train(scene, trace_path, args, getattr(args, "frames", None)).status == "interrupted":
+        raise SystemExit(130)
+    return trace_path
+
+
+def _output_for(args, suffixes: tuple[str, ...], default_suffix: str) -> Path:
+    """The checked output path; the default is outputs/NAME<suffix>."""
+    if is_trace(args.source):
+        if args.sets or args.scene or args.trace or args.retrain or args.seeds:
+            raise GananimError("--set, --seeds, --scene, --trace and --retrain apply to scene files; "
+                               "a trace's settings are fixed")
+        name, inputs = Path(args.source).name.split(".")[0], [Path(args.source)]
+    else:
+        name, inputs = load_scene(args).name, [scenefile.locate(args.source)]
+    out = Path(args.output) if args.output else _default_output(name, default_suffix)
+    return check_output(out, suffixes, inputs)
+
+
+def cmd_still(args) -> None:
+    from .render import RenderOptions, contact_sheet
+
+    out = _output_for(args, (".png",), "_sheet.png")
+    opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run)
+    with Trace(trace_for(args, out)) as trace:
+        done = contact_sheet(trace, out, args.steps, opts, args.panel)
+    console.print(f"wrote {out}: steps {', '.join(f'{s:,}' for s in done['steps'])}, "
+                  f"{done['size'][0]}x{done['size'][1]}")
 
 
 def cmd_render(args) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import objectives, scenefile
+from . import metrics, objectives, scenefile, targets
 from .errors import GananimError
 from .nets import MLP, build_network
 from .scene import from_settings
@@ -72,12 +72,32 @@ class View:
         self.zlim = tuple(r.zlim) if r.zlim else ((-3.0, 3.0) if self.scene.latent.kind == "normal" else (-1.0, 1.0))
         self.xlim, self.ylim = self._limits(tuple(r.xlim) if r.xlim else None, tuple(r.ylim) if r.ylim else None)
         self.shown_range = self._shown_range()
+        target = self.scene.target
+        self.modes = targets.BUILTIN[target].modes if isinstance(target, str) and target in targets.BUILTIN else None
+        self.frame_steps = np.asarray(trace.param_steps)  # the steps being drawn; the renderer narrows this
+
+    @cached_property
+    def metric_latents(self) -> torch.Tensor:
+        """2,500 latent codes, the same for every frame and every render (a fixed seed)."""
+        from .step import sample_latent
+        return sample_latent(self.scene.latent, metrics.METRIC_SAMPLES, torch.Generator().manual_seed(20160610))
+
+    @cached_property
+    def feature_layer(self) -> int | None:
+        """D's last hidden layer with 2 units (1-based), whose outputs can be plotted as they are."""
+        widths = getattr(self.d.spec, "widths", ())
+        hits = [i + 1 for i, w in enumerate(widths) if w == 2]
+        return hits[-1] if hits else None
+
+    def spread_steps(self, n: int) -> np.ndarray:
+        """Up to n recorded steps spread evenly over the span."""
+        recorded = self.trace.param_steps
+        recorded = recorded[(recorded >= self.span[0]) & (recorded <= self.span[1])]
+        return recorded[np.unique(np.linspace(0, len(recorded) - 1, min(len(recorded), n)).astype(int))]
 
     def _picks(self) -> np.ndarray:
         """Up to 24 recorded steps spread over the span, to size limits and colour scales."""
-        recorded = self.trace.param_steps
-        recorded = recorded[(recorded >= self.span[0]) & (recorded <= self.span[1])]
-        return recorded[np.linspace(0, len(recorded) - 1, min(len(recorded), 24)).astype(int)]
+        return self.spread_steps(24)
 
     def _shown_range(self) -> tuple[float, float]:
         """The colour range of D's fields: fixed for probabilities; for critics, symmetric about
@@ -93,6 +113,12 @@ class View:
         per_frame = np.concatenate([np.abs(v - center).reshape(len(block), -1) for v in values], axis=1)
         spread = float(np.nanmedian(np.nanquantile(per_frame, 0.98, axis=1))) or 1.0
         return center - spread, center + spread
+
+    @cached_property
+    def events(self) -> list:
+        """Phase and failure labels over the span (gananim/phases.py)."""
+        from .phases import detect
+        return detect(self)
 
     def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A recorded scalar over steps 1.. for the chosen run, or its mean and std across runs."""
@@ -164,6 +190,7 @@ class FrameBlock:
         params = torch.from_numpy(view.trace.params(self.steps))
         params = params[:, view.run] if view.run is not None else params
         self.g_params, self.d_params = params[..., :view.n_g], params[..., view.n_g:]
+        self._pushes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -218,6 +245,65 @@ class FrameBlock:
         with torch.no_grad():
             fake = self.view.g.forward(self.g_params, grid)
         return self._field(fake)
+
+    @cached_property
+    def previous_g_params(self) -> torch.Tensor:
+        """G's parameters at the recorded step before each frame's: G before that step's update."""
+        recorded = self.view.trace.param_steps
+        previous = recorded[np.clip(np.searchsorted(recorded, self.steps) - 1, 0, None)]
+        params = torch.from_numpy(self.view.trace.params(previous))
+        params = params[:, self.view.run] if self.view.run is not None else params
+        return params[..., :self.view.n_g]
+
+    def features(self, x: torch.Tensor) -> np.ndarray:
+        """D's 2-unit layer at x, [frames, n, 2]."""
+        with torch.no_grad():
+            return self.view.d.forward(self.d_params, x, upto=self.view.feature_layer).numpy()
+
+    @cached_property
+    def real_features(self) -> np.ndarray:
+        return self.features(torch.from_numpy(self.view.real))
+
+    @cached_property
+    def fake_features(self) -> np.ndarray:
+        return self.features(self._fake_tensor)
+
+    @cached_property
+    def fake_features_before(self) -> np.ndarray:
+        """Features of G's samples before the step's G update (G one recorded step earlier, D as now)."""
+        with torch.no_grad():
+            before = self.view.g.forward(self.previous_g_params, self.view.latents)
+        return self.features(before)
+
+    @cached_property
+    def manifold_vertices(self) -> np.ndarray:
+        """G at the vertices of the manifold panel's latent grid: [frames, vertices, 2]."""
+        from .panels.manifold import CELLS
+        with torch.no_grad():
+            return self.view.g.forward(self.g_params, self.view.latent_points(CELLS + 1)).numpy()
+
+    def g_push(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where D pushes the first n generated samples: −∇ₓ of G's per-sample loss, and the samples
+        (computed once per block)."""
+        if n not in self._pushes:
+            x = self._fake_tensor[..., :n, :].clone().requires_grad_(True)
+            with torch.enable_grad():
+                loss = self.view.objective.g_term(self.view.d.forward(self.d_params, x))
+                (grad,) = torch.autograd.grad(loss.sum(), x)
+            self._pushes[n] = (x.detach().numpy(), (-grad * n).numpy())
+        return self._pushes[n]
+
+    @cached_property
+    def metric_fakes(self) -> np.ndarray:
+        """G's samples at the 2,500 metric latents, [frames, n, dim] (runs pooled)."""
+        with torch.no_grad():
+            fakes = self.view.g.forward(self.g_params, self.view.metric_latents).numpy()
+        return fakes.reshape(len(self), -1, fakes.shape[-1])
+
+    @cached_property
+    def metric_values(self) -> list[dict[str, float]]:
+        """Every metric that applies, per frame."""
+        return [metrics.all_metrics(self.view.real, f, self.view.modes) for f in self.metric_fakes]
 
     @cached_property
     def d_curve(self) -> np.ndarray:

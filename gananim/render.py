@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
-from . import encode, layout
+from . import encode, layout, phases
 from .errors import GananimError
+from .layout import WIDE_SIZE
+from .panels.base import THEMES
 from .fields import FrameBlock, View
 from .progress import console, render_bar
 from .scene import check_size
@@ -35,15 +37,22 @@ class RenderOptions:
     start: int | None = None
     stop: int | None = None
     layout: str | None = None
+    panels: tuple[str, ...] | None = None
+    theme: str | None = None
     title: str | None = None
     run: int | None = None
 
     def resolved(self, trace: Trace) -> "RenderOptions":
         r = trace.settings["render"]
         s = trace.settings
-        out = replace(self, **{k: getattr(self, k) if getattr(self, k) is not None else r[k]
-                               for k in ("frames", "fps", "dpi", "grid", "layout")})
-        out.size = tuple(self.size or r["size"])
+        out = replace(self, **{k: getattr(self, k) if getattr(self, k) is not None else r.get(k, default)
+                               for k, default in (("frames", 200), ("fps", 20), ("dpi", 0.0), ("grid", 100),
+                                                  ("layout", "classic"), ("theme", "light"))})
+        out.panels = tuple(self.panels if self.panels is not None else r.get("panels", ()))
+        wide_by_request = out.layout == "wide" and r["layout"] != "wide"
+        out.size = tuple(self.size or (WIDE_SIZE if wide_by_request else r["size"]))
+        if out.theme not in THEMES:
+            raise GananimError(f"unknown theme {out.theme!r}; choose from {', '.join(THEMES)}")
         out.title = self.title or s["title"] or s["name"]
         for key in ("frames", "fps", "grid"):
             if getattr(out, key) < 1:
@@ -52,11 +61,11 @@ class RenderOptions:
             raise GananimError(f"--dpi must be positive, got {out.dpi}")
         check_size(out.size)
         runs, seeds = trace.meta["runs"], trace.meta.get("seeds", [])
-        if out.run is None and runs > 1 and out.layout != "1d":
+        if out.run is None and runs > 1 and out.layout != "1d" and not out.panels:
             raise GananimError(f"this trace holds {runs} runs (seeds {', '.join(map(str, seeds[:8]))}"
                                f"{'…' if runs > 8 else ''}); the {out.layout} layout draws one: pick it with "
                                f"--run 0..{runs - 1}, or use --layout 1d for 1-D problems")
-        if out.run is None and (runs == 1 or out.layout != "1d"):
+        if out.run is None and (runs == 1 or (out.layout != "1d" and not out.panels)):
             out.run = 0
         return out
 
@@ -94,8 +103,11 @@ class Renderer:
     def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
         self.trace, self.steps, self.opts = trace, np.asarray(steps), opts
         self.view = View(trace, span, opts.grid, opts.run)
-        self.fig, self.panels, self.counter = layout.build(self.view, opts.layout, opts.size, opts.dpi, opts.title)
-        self.animated = [a for p in self.panels for a in p.animated] + [self.counter]
+        self.view.frame_steps = self.steps
+        self.fig, self.panels, self.counter, self.caption = layout.build(
+            self.view, opts.layout, opts.size, opts.dpi, opts.title, opts.panels, opts.theme)
+        self.animated = [a for p in self.panels for a in p.animated] + [self.counter, self.caption]
+        self.events = self.view.events
         width = max([*getattr(self.view.d.spec, "widths", ()), *getattr(self.view.g.spec, "widths", ()), 1])
         self.block_size = int(max(1, min(64, FIELD_FLOATS // (opts.grid ** 2 * width))))
         self._block: FrameBlock | None = None
@@ -118,6 +130,7 @@ class Renderer:
         if i == len(self.steps) - 1 and self.trace.status != "complete":
             text += {"nan": "  ■ stopped: NaN", "interrupted": "  ■ interrupted"}.get(self.trace.status, "  ■ partial")
         self.counter.set_text(text)
+        self.caption.set_text(phases.caption(self.events, step))
         return self.animated
 
     def frames(self):
@@ -191,3 +204,43 @@ def animate(trace: Trace, **options) -> FuncAnimation:
     renderer = Renderer(trace, frame_steps(trace, opts.frames, *span), span, opts)
     return FuncAnimation(renderer.fig, renderer.update, frames=len(renderer.steps), interval=1000 / opts.fps,
                          blit=True)
+
+
+def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions, panel: str | None = None) -> dict:
+    """One panel drawn at several steps side by side (seed 000's figures 9–11), as a PNG.
+
+    The panel defaults to D over the sample space (the 1-D picture for 1-D data); each tile
+    shows the recorded step nearest the one asked for, and all tiles share scales."""
+    opts = opts.resolved(trace)
+    if not steps:
+        raise GananimError("--steps needs at least one step, e.g. --steps 0,1000,5000")
+    last = int(trace.param_steps[-1])
+    outside = [s for s in steps if not 0 <= s <= last]
+    if outside:
+        raise GananimError(f"--steps {outside[0]} is outside the trace, which holds steps 0 to {last}")
+    shown = np.array([trace.nearest_recorded(s) for s in steps])
+    span = step_range(trace, opts.start, opts.stop)
+    view = View(trace, span, opts.grid, opts.run)
+    panel = panel or ("line1d" if view.data_dim == 1 else "sample_field")
+    columns = min(len(steps), 4)
+    rows = -(-len(steps) // columns)
+    if tuple(opts.size) == tuple(trace.settings["render"]["size"]):  # no --size: tiles of 380 px
+        opts.dpi = opts.dpi or 100.0
+        opts.size = layout.sheet_size(panel, columns, rows, dpi=opts.dpi)
+    view.frame_steps = shown
+    fig, panels, counter, caption = layout.build(view, "classic", opts.size, opts.dpi, opts.title,
+                                                 tuple([panel] * len(steps)), opts.theme, columns=columns)
+    block = FrameBlock(view, shown)
+    for i, tile in enumerate(panels):
+        tile.update(block, i)
+        tile.ax.set_title(f"step {shown[i]:,}", loc="left")
+        for artist in tile.animated:
+            artist.set_animated(False)
+        if i < len(panels) - 1:  # one colour bar and one legend serve the sheet
+            for child in list(tile.ax.child_axes):
+                child.remove()
+        if i and tile.ax.get_legend():
+            tile.ax.get_legend().remove()
+    fig.canvas.draw()
+    encode.write_png(out, np.asarray(fig.canvas.buffer_rgba()))
+    return {"path": Path(out), "steps": shown.tolist(), "size": fig.canvas.get_width_height()}

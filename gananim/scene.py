@@ -16,7 +16,8 @@ from .nets import MLP
 
 LATENTS = ("uniform", "normal")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
-LAYOUTS = ("classic", "1d")
+LAYOUTS = ("classic", "1d", "wide", "square")
+THEMES = ("light", "dark", "print")
 
 
 @dataclass
@@ -85,6 +86,16 @@ class Tricks:
 
 
 @dataclass
+class Detect:
+    """Thresholds of the phase and failure labels drawn on frames (README, "Phase labels")."""
+
+    window: float = 0.02
+    d_wins: float = 0.9
+    oscillation: float = 0.3
+    collapse: float = 0.25
+
+
+@dataclass
 class Record:
     """What the trace keeps. `every` = 0 records parameters at every step unless that would
     pass `budget_mb`; then the finest cadence that fits. `bank` real samples and `latents`
@@ -98,9 +109,12 @@ class Record:
 
 @dataclass
 class Render:
-    """Render defaults; the CLI's options override them. Limits of None come from the data."""
+    """Render defaults; the CLI's options override them. Limits of None come from the data.
+    `panels`, when given, replaces the layout's panels (names as in `--panels`)."""
 
     layout: str = "classic"
+    panels: tuple[str, ...] = ()
+    theme: str = "light"
     frames: int = 200
     fps: int = 20
     size: tuple[int, int] = (720, 720)
@@ -134,6 +148,7 @@ class Scene:
     seeds: tuple[int, ...] = ()
     record: Record = field(default_factory=Record)
     render: Render = field(default_factory=Render)
+    detect: Detect = field(default_factory=Detect)
 
     def validate(self) -> "Scene":
         """Check every setting's range; raise GananimError naming the first bad one."""
@@ -185,6 +200,8 @@ class Scene:
         r = self.render
         if r.layout not in LAYOUTS:
             raise GananimError(f"render.layout must be one of {', '.join(LAYOUTS)}, got {r.layout!r}")
+        if r.theme not in THEMES:
+            raise GananimError(f"render.theme must be one of {', '.join(THEMES)}, got {r.theme!r}")
         check_size(r.size)
         if r.dpi < 0:
             raise GananimError(f"render.dpi must be positive (or 0 for automatic), got {r.dpi}")
@@ -240,7 +257,7 @@ def from_settings(settings: dict) -> Scene:
         opt_d=Optim(**{**s["opt_d"], "betas": tuple(s["opt_d"]["betas"])}),
         tricks=Tricks(**s.get("tricks", {})), d_steps=s["d_steps"], g_steps=s.get("g_steps", 1),
         batch=s["batch"], steps=s["steps"], seed=s["seed"], seeds=tuple(s.get("seeds", ())),
-        record=Record(**s["record"]),
+        record=Record(**s["record"]), detect=Detect(**s.get("detect", {})),
         render=Render(**{k: tuple(v) if isinstance(v, list) else v for k, v in s["render"].items()}),
     )
     for key in ("g", "d"):

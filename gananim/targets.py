@@ -26,6 +26,7 @@ class Target:
     name: str
     about: str
     sample: Sampler
+    modes: tuple | None = None  # (centres [k, dim], σ) for mixtures of Gaussians: mode metrics apply
 
 
 def _square(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -105,8 +106,10 @@ BUILTIN: dict[str, Target] = {
         Target("circle", "the unit disc, denser at its centre", circle),
         Target("wing", "two spiral arms joined at the centre", wing),
         Target("quadratic", "(x, 10 + x²) for x ~ U[-50, 50]", quadratic),
-        Target("ring8", "8 Gaussians on a circle (WGAN-GP toy)", ring8),
-        Target("grid25", "a 5×5 grid of Gaussians (WGAN-GP toy)", grid25),
+        Target("ring8", "8 Gaussians on a circle (WGAN-GP toy)", ring8,
+               ((RING8_CENTERS / 1.414).numpy(), 0.02 / 1.414)),
+        Target("grid25", "a 5×5 grid of Gaussians (WGAN-GP toy)", grid25,
+               ((GRID25_CENTERS / 2.828).numpy(), 0.05 / 2.828)),
         Target("swissroll", "the Swiss roll (WGAN-GP toy)", swissroll),
     )
 }

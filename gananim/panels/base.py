@@ -1,10 +1,13 @@
-"""What every panel shares: the plug-in contract and the house style.
+"""What every panel shares: the plug-in contract, the house style and the themes.
 
 A panel creates its artists once in __init__ (static ones are drawn into the background a
 single time), lists the artists that change per frame in `animated`, and moves them to a
-frame in `update` — no clearing, no re-plotting.
+frame in `update` — no clearing, no re-plotting. `unavailable(view)` says why a panel cannot
+draw a trace (wrong data dimension, no 2-unit layer, …), or None when it can.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
@@ -27,6 +30,35 @@ D_CMAP = LinearSegmentedColormap.from_list(
                   "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"])
 
 
+@dataclass(frozen=True)
+class Theme:
+    """Colours and line weights of a look: light (default), dark (slides), print (papers)."""
+
+    name: str
+    background: str
+    text: str
+    muted: str
+    spine: str
+    grid: str
+    font: str = "DejaVu Sans"
+    line_scale: float = 1.0
+
+    def rc(self) -> dict:
+        """matplotlib settings for figures drawn in this theme."""
+        return {"font.family": self.font, "text.color": self.text, "axes.labelcolor": self.text,
+                "axes.edgecolor": self.spine, "axes.facecolor": self.background, "figure.facecolor": self.background,
+                "xtick.color": self.muted, "ytick.color": self.muted, "legend.labelcolor": self.text,
+                "axes.titlecolor": self.text, "lines.linewidth": 1.5 * self.line_scale,
+                "savefig.facecolor": self.background}
+
+
+THEMES = {t.name: t for t in (
+    Theme("light", "#ffffff", "#202020", "#4a4a4a", "#9a9a9a", "#e6e6e6"),
+    Theme("dark", "#14161a", "#e8e8e8", "#b8b8b8", "#6f7680", "#2c3038"),
+    Theme("print", "#ffffff", "#000000", "#222222", "#444444", "#dddddd", font="DejaVu Serif", line_scale=1.3),
+)}
+
+
 class Panel:
     """A plug-in panel. Subclasses set `animated` and implement `update`."""
 
@@ -34,10 +66,15 @@ class Panel:
     square = False  # keep the axes square (sample and latent spaces)
     right_in = 0.0  # inches the panel needs right of its axes (colorbar, twin axis)
 
-    def __init__(self, ax: Axes, view: View) -> None:
-        self.ax, self.view = ax, view
+    @classmethod
+    def unavailable(cls, view: View) -> str | None:
+        """Why this panel cannot draw `view`'s trace, or None if it can."""
+        return None
+
+    def __init__(self, ax: Axes, view: View, theme: Theme = THEMES["light"]) -> None:
+        self.ax, self.view, self.theme = ax, view, theme
         self.animated: list = []
-        style_axes(ax)
+        style_axes(ax, theme)
         if self.square:
             ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
             ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
@@ -55,9 +92,10 @@ class Panel:
         return artists[0] if len(artists) == 1 else artists
 
 
-def style_axes(ax: Axes) -> None:
+def style_axes(ax: Axes, theme: Theme) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
-        ax.spines[side].set_color("#9a9a9a")
-    ax.tick_params(colors="#4a4a4a", length=3, labelsize="small")
+        ax.spines[side].set_color(theme.spine)
+    ax.set_facecolor(theme.background)
+    ax.tick_params(colors=theme.muted, length=3, labelsize="small")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import ACC_COLOR, D_COLOR, G_COLOR, MUTED, Panel
+from .base import ACC_COLOR, D_COLOR, G_COLOR, THEMES, Panel
 
 
 def smooth(values: np.ndarray, window: int) -> np.ndarray:
@@ -31,8 +31,8 @@ class Curves(Panel):
 
     right_in = 0.55
 
-    def __init__(self, ax, view) -> None:
-        super().__init__(ax, view)
+    def __init__(self, ax, view, theme=THEMES["light"]) -> None:
+        super().__init__(ax, view, theme)
         trace = view.trace
         lo, hi = view.span
         first = max(lo, 1)
@@ -77,7 +77,14 @@ class Curves(Panel):
         handles = ax.get_lines()[1::2]
         ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
                   frameon=False, ncols=2, handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
-        self.cursor = self.animate(ax.axvline(lo, color=MUTED, lw=0.9))
+        from ..phases import KINDS
+        for event in view.events:  # phase and failure labels as shaded spans
+            color = KINDS[event.kind][1]
+            if event.stop > event.start:
+                ax.axvspan(event.start, event.stop, color=color, alpha=0.10, lw=0)
+            else:
+                ax.axvline(event.start, color=color, lw=1.2, ls="--")
+        self.cursor = self.animate(ax.axvline(lo, color=theme.muted, lw=0.9))
         self.dots = [self.animate(ax.plot([], [], "o", color=c, ms=3.5)[0]) for _, c, _ in curves]
         self.acc_dot = self.animate(self.acc_ax.plot([], [], "o", color=ACC_COLOR, ms=3.5)[0])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import D_CMAP, FAKE, REAL_DARK, Panel
+from .base import D_CMAP, FAKE, REAL_DARK, THEMES, Panel
 from .samples import scatter_size
 
 
@@ -23,7 +23,7 @@ class _Heatmap(Panel):
         self.ax.set_box_aspect(1)
         for side in ("top", "right"):
             self.ax.spines[side].set_visible(True)
-            self.ax.spines[side].set_color("#9a9a9a")
+            self.ax.spines[side].set_color(self.theme.spine)
         bar = self.ax.figure.colorbar(image, cax=self.ax.inset_axes((1.03, 0.0, 0.045, 1.0)))
         bar.set_label(self.view.shown_label, fontsize="small", labelpad=2)
         bar.outline.set_visible(False)
@@ -40,8 +40,13 @@ class _Heatmap(Panel):
 class LatentField(_Heatmap):
     title = "D(G(z)) on the latent space"
 
-    def __init__(self, ax, view) -> None:
-        super().__init__(ax, view)
+    @classmethod
+    def unavailable(cls, view):
+        if view.data_dim != 2 or view.latent_dim < 2:
+            return "needs 2-D data and a latent space of at least 2 dimensions"
+
+    def __init__(self, ax, view, theme=THEMES["light"]) -> None:
+        super().__init__(ax, view, theme)
         self.image = self._image(view.zlim, view.zlim)
         ax.set_xlabel("$z_1$")
         ax.set_ylabel("$z_2$")
@@ -55,8 +60,12 @@ class LatentField(_Heatmap):
 class SampleField(_Heatmap):
     title = "D(x) on the sample space"
 
-    def __init__(self, ax, view) -> None:
-        super().__init__(ax, view)
+    @classmethod
+    def unavailable(cls, view):
+        return None if view.data_dim == 2 else "needs 2-D data"
+
+    def __init__(self, ax, view, theme=THEMES["light"]) -> None:
+        super().__init__(ax, view, theme)
         self.image = self._image(view.xlim, view.ylim)
         # Dark real points without edges, red fakes ringed in white: both visible on any colour.
         s = scatter_size(ax)

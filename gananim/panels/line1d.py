@@ -11,15 +11,19 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from .base import D_COLOR, FAKE, G_COLOR, MUTED, REAL, Panel
+from .base import D_COLOR, FAKE, G_COLOR, REAL, THEMES, Panel
 
 
 class Line1D(Panel):
     title = "D(x) and G's mapping"
     right_in = 0.55
 
-    def __init__(self, ax, view) -> None:
-        super().__init__(ax, view)
+    @classmethod
+    def unavailable(cls, view):
+        return None if view.data_dim == 1 else "needs 1-D data"
+
+    def __init__(self, ax, view, theme=THEMES["light"]) -> None:
+        super().__init__(ax, view, theme)
         lo, hi = view.shown_range
         runs = 1 if view.run is not None else view.runs
         alpha = 1.0 if runs == 1 else max(0.12, 1.6 / runs)
@@ -29,7 +33,7 @@ class Line1D(Panel):
         ax.set_ylim(lo - 0.12 * (hi - lo), hi + 0.05 * (hi - lo))
         ax.set_xlabel("x")
         ax.set_ylabel(view.shown_label if view.objective.critic else "D(x)", color=D_COLOR)
-        ax.axhline(0.5 * (lo + hi), color=MUTED, lw=0.6, alpha=0.4)
+        ax.axhline(0.5 * (lo + hi), color=theme.muted, lw=0.6, alpha=0.4)
         values = np.unique(view.real[:, 0])
         handles = []
         if len(values) <= 3:  # a few real values: mark each; else show the real distribution's rug

@@ -1,7 +1,7 @@
 """Real samples (blue) and generated samples (red) in the sample space."""
 from __future__ import annotations
 
-from .base import FAKE, GRID, REAL, Panel
+from .base import FAKE, REAL, THEMES, Panel
 
 
 def scatter_size(ax) -> float:
@@ -17,12 +17,16 @@ class Samples(Panel):
 
     square = True
 
-    def __init__(self, ax, view) -> None:
-        super().__init__(ax, view)
+    @classmethod
+    def unavailable(cls, view):
+        return None if view.data_dim == 2 else "needs 2-D data"
+
+    def __init__(self, ax, view, theme=THEMES["light"]) -> None:
+        super().__init__(ax, view, theme)
         ax.set_xlim(*view.xlim)
         ax.set_ylim(*view.ylim)
         ax.set_box_aspect(1)
-        ax.grid(color=GRID, lw=0.6)
+        ax.grid(color=theme.grid, lw=0.6)
         ax.set_axisbelow(True)
         s = scatter_size(ax)
         ax.scatter(view.real[:, 0], view.real[:, 1], s=s, color=REAL, alpha=0.75, lw=0, label="real")

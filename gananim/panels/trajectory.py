@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import FAKE, MUTED, REAL, Panel
+from .base import FAKE, REAL, THEMES, Panel
+from ..nets import Network
 from .curves import smooth, thin
 
 W_COLOR, B_COLOR = "#1b9e77", "#d95f02"
@@ -16,8 +17,8 @@ W_COLOR, B_COLOR = "#1b9e77", "#d95f02"
 class Trajectory(Panel):
     """Lines over the steps; subclasses supply (label, color, steps, mean, std, target) series."""
 
-    def __init__(self, ax, view) -> None:
-        super().__init__(ax, view)
+    def __init__(self, ax, view, theme=THEMES["light"]) -> None:
+        super().__init__(ax, view, theme)
         lo, hi = view.span
         self.lines = []
         for label, color, steps, mean, std, target in self.series():
@@ -34,7 +35,7 @@ class Trajectory(Panel):
         ax.set_xlim(lo, max(hi, lo + 1))
         ax.set_xlabel("step")
         ax.legend(loc="best", frameon=False, fontsize="small")
-        self.cursor = self.animate(ax.axvline(lo, color=MUTED, lw=0.9))
+        self.cursor = self.animate(ax.axvline(lo, color=theme.muted, lw=0.9))
 
     def series(self):
         raise NotImplementedError
@@ -51,6 +52,12 @@ class WeightBias(Trajectory):
     """PointGAN's generator y = w·x + b: w → 0 and b → 1 when it has learned the point."""
 
     title = "Generator y = w·z + b"
+
+    @classmethod
+    def unavailable(cls, view):
+        if isinstance(view.g, Network) and view.g.n_params == 2:
+            return None
+        return "needs PointGAN's linear generator y = w·z + b"
 
     def series(self):
         trace, view = self.view.trace, self.view
