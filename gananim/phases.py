@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .metrics import mode_stats
 from .panels.curves import smooth
 
 KINDS = {"d_wins": ("D overpowering G", "#7b3294"), "oscillation": ("oscillation", "#e08214"),
@@ -98,11 +99,12 @@ def _collapse(view) -> list[Event]:
     collapsed, reasons = [], []
     for start in range(0, len(picks), 50):
         block = FrameBlock(view, picks[start:start + 50])
-        for values, fakes in zip(block.metric_values, block.metric_fakes):
+        for fakes in block.metric_fakes:
             spread = float(fakes.std(axis=0).mean()) / real_spread
-            few_modes = view.modes is not None and values["modes"] < 0.5 * len(view.modes[0])
+            modes = mode_stats(fakes, *view.modes)["modes"] if view.modes is not None else None
+            few_modes = modes is not None and modes < 0.5 * len(view.modes[0])
             collapsed.append(spread < view.scene.detect.collapse or few_modes)
-            reasons.append(f"{values['modes']:.0f} of {len(view.modes[0])} modes covered" if few_modes
+            reasons.append(f"{modes:.0f} of {len(view.modes[0])} modes covered" if few_modes
                            else f"spread {spread:.0%} of the data's")
     events = []
     for start, stop in _runs(np.array(collapsed), picks, 1):

@@ -67,7 +67,23 @@ def trace_summary(trace) -> dict:
     if trace.steps:  # the last step's values; their mean over runs for a multi-seed trace
         scalars = trace.scalars()[-1].mean(axis=0)
         summary["last"] = {name: float(v) for name, v in zip(trace.scalar_names, scalars)}
+    summary["metrics"] = last_metrics(trace)
     return summary
+
+
+def last_metrics(trace) -> dict:
+    """The sample-quality metrics (gananim/metrics.py) at the last recorded step, all runs pooled."""
+    from .errors import GananimError
+    from .fields import FrameBlock, View
+
+    if len(trace.param_steps) < 2:
+        return {}
+    last = int(trace.param_steps[-1])
+    try:
+        view = View(trace, (0, last), grid=8, run=None if trace.meta["runs"] > 1 else 0)
+    except GananimError:  # e.g. custom networks whose scene file is gone: metrics need G
+        return {}
+    return FrameBlock(view, [last]).metric_values[0]
 
 
 def show_trace(trace, as_json: bool) -> None:
@@ -89,6 +105,8 @@ def show_trace(trace, as_json: bool) -> None:
         ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items())),
     ]
     rows += [(f"last {name}", f"{value:.4g}") for name, value in summary["last"].items()]
+    from .metrics import LABELS
+    rows += [(f"metric {LABELS[name]}", f"{value:.4g}") for name, value in summary["metrics"].items()]
     rows += [(f"set {key}", _text(value)) for key, value in _flatten_dict(summary["settings"]).items()]
     for row in rows:
         table.add_row(*row)

@@ -19,5 +19,8 @@ scene = Scene(
     batch=100,
     steps=20000,
     seed=0,
-    render=Render(frames=200, fps=20, xlim=(-1.15, 1.15), ylim=(-1.15, 1.15)),
+    # Where D pushes G's samples, and how G warps its latent square into the disc (seed 000 saw
+    # a butterfly shape and a D that flips its verdict from one batch to the next).
+    render=Render(frames=200, fps=20, xlim=(-1.15, 1.15), ylim=(-1.15, 1.15),
+                  panels=("curves", "samples", "gradients", "manifold")),
 )

@@ -21,5 +21,8 @@ scene = Scene(
     batch=256,
     steps=40000,
     seed=0,
-    render=Render(frames=200, fps=20),
+    # Seed 002's pictures: the samples, D's 2-unit feature space before and after G's update,
+    # and the mean D(x) and D(G(z)) curves, beside D's field and the sample-quality metrics.
+    render=Render(frames=200, fps=20, size=(1080, 720),
+                  panels=("curves", "samples", "sample_field", "features", "d_means", "metrics")),
 )

@@ -20,5 +20,7 @@ scene = Scene(
     d_steps=5,
     batch=256,
     steps=3000,
-    render=Render(frames=150, xlim=(-2, 2), ylim=(-2, 2), zlim=(-3, 3)),
+    # The wide layout adds mode coverage and high-quality share (the VEEGAN/PacGAN protocol) and
+    # G's manifold to the classic panels.
+    render=Render(layout="wide", size=(1280, 720), frames=150, xlim=(-2, 2), ylim=(-2, 2), zlim=(-3, 3)),
 )

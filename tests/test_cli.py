@@ -9,6 +9,7 @@ from pathlib import Path
 
 import imageio.v3 as iio
 import imageio_ffmpeg
+import numpy as np
 import pytest
 
 from conftest import write_scene
@@ -72,6 +73,7 @@ def test_list_show_info(tmp_path, capsys, tiny_trace):
     assert code == 0 and info["steps"] == 40 and info["recorded_steps"] == 41 and info["status"] == "complete"
     assert info["parameters"] == {"g": 2 * 8 + 8 + 8 * 2 + 2, "d": 2 * 8 + 8 + 8 + 1}
     assert set(info["last"]) >= {"d_loss", "g_loss", "d_acc_real", "d_acc_fake", "d_real", "d_fake"}
+    assert set(info["metrics"]) == {"kl", "js", "sliced_w1"} and 0 <= info["metrics"]["js"] <= np.log(2)
     code, out, _ = run(capsys, "info", tiny_trace)
     assert code == 0 and "complete" in out
 

@@ -22,18 +22,20 @@ class Gradients(SampleField):
         self.image.set_alpha(0.7)
         from ..fields import FrameBlock
         self.span = np.array([np.ptp(view.xlim), np.ptp(view.ylim)])
+        self.n = min(ARROWS, len(view.latents))
         picks = FrameBlock(view, view.spread_steps(12))
-        _, push = picks.g_push(ARROWS)
+        _, push = picks.g_push(self.n)
         lengths = np.linalg.norm(push / self.span, axis=-1)
         typical = float(np.nanmedian(np.nanquantile(lengths.reshape(len(picks), -1), 0.9, axis=-1))) or 1.0
         self.scale = 0.09 / typical  # a typical long arrow spans 9% of the axes
-        self.arrows = self.animate(ax.quiver(np.zeros(ARROWS), np.zeros(ARROWS), np.zeros(ARROWS), np.zeros(ARROWS),
+        zeros = np.zeros(self.n)
+        self.arrows = self.animate(ax.quiver(zeros, zeros, zeros, zeros,
                                              angles="xy", scale_units="xy", scale=1, color=FAKE, width=0.004,
                                              headwidth=3.5, headlength=4, alpha=0.9))
 
     def update(self, block, k) -> None:
         super().update(block, k)
-        x, push = block.g_push(ARROWS)
-        x, push = x.reshape(-1, ARROWS, 2)[k], push.reshape(-1, ARROWS, 2)[k] * self.scale
+        x, push = block.g_push(self.n)
+        x, push = x.reshape(-1, self.n, 2)[k], push.reshape(-1, self.n, 2)[k] * self.scale
         self.arrows.set_offsets(x)
         self.arrows.set_UVC(push[:, 0], push[:, 1])

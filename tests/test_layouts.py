@@ -1,0 +1,77 @@
+"""Layouts, free panel lists, themes and contact sheets, rendered and read back."""
+from __future__ import annotations
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from conftest import TINY_SCENE, write_scene
+from gananim.cli import PANEL_NAMES, main
+
+FEATURES_SCENE = TINY_SCENE.replace('d=mlp([8], "leaky_relu")', 'd=mlp([8, 2], ("leaky_relu", "linear"))')
+
+
+@pytest.fixture(scope="module")
+def trace(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("layouts")
+    scene = write_scene(folder, FEATURES_SCENE)
+    assert main(["train", str(scene), "-o", str(folder / "f.trace"), "-q"]) == 0
+    return folder / "f.trace"
+
+
+@pytest.mark.parametrize("layout, size", [("classic", (320, 240)), ("wide", (1280, 720)), ("square", (320, 240))])
+def test_named_layouts(tmp_path, trace, layout, size):
+    out = tmp_path / f"{layout}.png"
+    assert main(["render", str(trace), "--layout", layout, "-o", str(out)]) == 0
+    assert iio.imread(out).shape[:2] == (size[1], size[0])
+
+
+TWO_D_PANELS = [p for p in PANEL_NAMES if p not in ("line1d", "weight_bias")]
+
+
+@pytest.mark.parametrize("panel", TWO_D_PANELS)
+def test_every_2d_panel_renders_a_changing_picture(tmp_path, trace, panel):
+    """Each panel draws something, and something different at the start and the end of training."""
+    frames = []
+    for step in (0, 40):
+        out = tmp_path / f"{panel}{step}.png"
+        assert main(["render", str(trace), "--panels", panel, "--step", str(step), "--size", "480x480",
+                     "-o", str(out)]) == 0
+        frames.append(iio.imread(out))
+    assert frames[0].shape == (480, 480, 3)
+    assert frames[0].std() > 10  # not a blank frame
+    assert np.mean(np.any(frames[0] != frames[1], axis=-1)) > 0.005
+
+
+def test_panel_lists_and_their_errors(tmp_path, trace, capsys):
+    out = tmp_path / "p.png"
+    assert main(["render", str(trace), "--panels", "samples,manifold,metrics", "-o", str(out)]) == 0
+    assert main(["render", str(trace), "--panels", "line1d", "-o", str(out)]) == 2
+    assert "panel 'line1d' needs 1-D data" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["render", str(trace), "--panels", "sparkles", "-o", str(out)])
+    assert exit_.value.code == 2 and "unknown panel 'sparkles'" in capsys.readouterr().err
+    tiny = write_scene(tmp_path, TINY_SCENE, "plain.py")
+    assert main(["render", str(tiny), "--panels", "features", "-o", str(out)]) == 2
+    assert "needs a D with a 2-unit hidden layer" in capsys.readouterr().err
+
+
+def test_themes(tmp_path, trace):
+    corners = {}
+    for theme in ("light", "dark", "print"):
+        out = tmp_path / f"{theme}.png"
+        assert main(["render", str(trace), "--theme", theme, "-o", str(out)]) == 0
+        corners[theme] = iio.imread(out)[2, 2]
+    assert tuple(corners["light"]) == (255, 255, 255) and tuple(corners["dark"]) == (0x14, 0x16, 0x1A)
+
+
+def test_contact_sheet(tmp_path, trace, capsys):
+    out = tmp_path / "sheet.png"
+    assert main(["still", str(trace), "--steps", "0,10,20,40,30", "-o", str(out)]) == 0
+    sheet = iio.imread(out)
+    assert sheet.shape[1] == 4 * 380 and sheet.shape[0] > 2 * 300  # two rows of 4 columns
+    assert main(["still", str(trace), "--steps", "0,99", "-o", str(out)]) == 2
+    assert "--steps 99 is outside the trace" in capsys.readouterr().err
+    assert main(["still", str(trace), "--steps", "0,40", "--panel", "manifold", "--size", "800x400",
+                 "-o", str(out)]) == 0
+    assert iio.imread(out).shape[:2] == (400, 800)
