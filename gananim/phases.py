@@ -5,9 +5,11 @@ Each judgement looks at windows of `detect.window` of the run (at least 50 steps
   `detect.d_wins` while G's smoothed loss is higher than a window earlier.
 - Oscillation: G's loss, lightly smoothed, swings up and down by more than `detect.oscillation`
   of its typical level at least 3 times within a window.
-- Mode collapse: at up to 100 recorded steps after the first 5% of the run, the spread (standard deviation, averaged over
-  dimensions) of 2,500 generated samples falls below `detect.collapse` of the real data's;
-  for mixtures of Gaussians, also when fewer than half the modes are covered.
+- Mode collapse: at up to 100 recorded steps, the spread (standard deviation, averaged over
+  dimensions) of 2,500 generated samples drops below `detect.collapse` of the real data's
+  after having been at least twice that; for mixtures of Gaussians, also when the modes
+  covered drop below half after at least three quarters were covered. A generator that has
+  not yet spread out is not collapsing.
 - Divergence: training stopped on NaN or inf (the trace's status).
 Each label spans the steps where its condition holds; labels shorter than a window are dropped.
 """
@@ -90,21 +92,25 @@ def detect(view) -> list[Event]:
 
 def _collapse(view) -> list[Event]:
     from .fields import FrameBlock
-    # The untrained generator's point-like start is not a collapse: judge from 5% of the run on.
     picks = view.spread_steps(100)
-    picks = picks[picks >= 0.05 * view.trace.meta["planned_steps"]]
     if len(picks) < 2:
         return []
-    real_spread = float(view.real.std(axis=0).mean()) or 1.0
-    collapsed, reasons = [], []
+    real_spread = float(view.real.std(axis=0).mean())
+    if real_spread < 1e-9:  # the data are a single point (PointGAN): converging to it is success
+        return []
+    threshold = view.scene.detect.collapse
+    n_modes = len(view.modes[0]) if view.modes is not None else 0
+    collapsed, reasons, widest, most = [], [], 0.0, 0.0
     for start in range(0, len(picks), 50):
         block = FrameBlock(view, picks[start:start + 50])
         for fakes in block.metric_fakes:
             spread = float(fakes.std(axis=0).mean()) / real_spread
-            modes = mode_stats(fakes, *view.modes)["modes"] if view.modes is not None else None
-            few_modes = modes is not None and modes < 0.5 * len(view.modes[0])
-            collapsed.append(spread < view.scene.detect.collapse or few_modes)
-            reasons.append(f"{modes:.0f} of {len(view.modes[0])} modes covered" if few_modes
+            modes = mode_stats(fakes, *view.modes)["modes"] if n_modes else 0.0
+            widest, most = max(widest, spread), max(most, modes)
+            narrow = spread < threshold and widest >= 2 * threshold
+            few_modes = bool(n_modes) and modes < 0.5 * n_modes and most >= 0.75 * n_modes
+            collapsed.append(bool(narrow or few_modes))
+            reasons.append(f"{modes:.0f} of {n_modes} modes covered" if few_modes
                            else f"spread {spread:.0%} of the data's")
     events = []
     for start, stop in _runs(np.array(collapsed), picks, 1):

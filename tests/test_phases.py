@@ -13,8 +13,9 @@ from gananim.step import BASE_SCALARS
 N = 2000
 
 
-def synthetic(tmp_path, acc, g_loss, collapse_from=None, status="complete"):
-    """A trace of a linear 2-D generator; from `collapse_from` on its weights are zero (one point)."""
+def synthetic(tmp_path, acc, g_loss, collapse_from=None, status="complete", collapsed_until=0):
+    """A trace of a linear 2-D generator whose weights are zero (all samples at one point) before
+    `collapsed_until` and from `collapse_from` on."""
     sc = scene_mod.Scene(name="synthetic", target="circle", g=MLP((), output="linear"), d=MLP((4,)), steps=N)
     meta = {"gananim": "test", "settings": sc.settings(), "runs": 1, "seeds": [0], "scalars": list(BASE_SCALARS),
             "n_params": 6 + 17, "data_dim": 2, "planned_steps": N, "record_every": 20,
@@ -31,6 +32,7 @@ def synthetic(tmp_path, acc, g_loss, collapse_from=None, status="complete"):
     params[:, 0, [0, 3]] = 1.0  # G = identity on the latent square: spread like the data
     if collapse_from is not None:
         params[np.array(steps) >= collapse_from, 0, :4] = 0.0
+    params[np.array(steps) < collapsed_until, 0, :4] = 0.0
     writer.chunk(1, scalars, steps, params)
     writer.finish(status, N)
     return Trace(tmp_path / "s.trace")
@@ -89,3 +91,9 @@ def test_thresholds_are_settings(tmp_path, window):
         assert not [e for e in phases.detect(view) if e.kind == "d_wins"]
         view.scene.detect.d_wins, view.scene.detect.window = 0.8, window
         assert [e for e in phases.detect(view) if e.kind == "d_wins"]
+
+
+def test_a_generator_that_has_not_spread_yet_is_not_collapsing(tmp_path):
+    """The untrained G's point-like start, then spreading out: no collapse label."""
+    with synthetic(tmp_path, np.full(N, 0.55), np.full(N, 0.7), collapsed_until=600) as trace:
+        assert [k for k in kinds(trace) if k[0] == "collapse"] == []

@@ -42,6 +42,10 @@ class Theme:
     grid: str
     font: str = "DejaVu Sans"
     line_scale: float = 1.0
+    real: str = REAL
+    fake: str = FAKE
+    d_color: str = D_COLOR
+    g_color: str = G_COLOR
 
     def rc(self) -> dict:
         """matplotlib settings for figures drawn in this theme."""
@@ -54,7 +58,8 @@ class Theme:
 
 THEMES = {t.name: t for t in (
     Theme("light", "#ffffff", "#202020", "#4a4a4a", "#9a9a9a", "#e6e6e6"),
-    Theme("dark", "#14161a", "#e8e8e8", "#b8b8b8", "#6f7680", "#2c3038"),
+    Theme("dark", "#14161a", "#e8e8e8", "#b8b8b8", "#6f7680", "#2c3038",
+          real="#6baed6", fake="#fb6a4a", d_color="#b39ddb", g_color="#fdae6b"),
     Theme("print", "#ffffff", "#000000", "#222222", "#444444", "#dddddd", font="DejaVu Serif", line_scale=1.3),
 )}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import ACC_COLOR, D_COLOR, G_COLOR, THEMES, Panel
+from .base import ACC_COLOR, THEMES, Panel
 
 
 def smooth(values: np.ndarray, window: int) -> np.ndarray:
@@ -44,9 +44,9 @@ class Curves(Panel):
         first_name, first_label = "d_loss", "D loss"
         if view.objective.critic and "estimate" in trace.scalar_names:
             first_name, first_label = "estimate", view.objective.estimate_label
-        curves = [(view.series(first_name)[0][keep], D_COLOR, first_label)]
+        curves = [(view.series(first_name)[0][keep], self.theme.d_color, first_label)]
         if view.objective.center is not None:  # a WGAN's G loss has an arbitrary offset: left out
-            curves.append((view.series("g_loss")[0][keep], G_COLOR, "G loss"))
+            curves.append((view.series("g_loss")[0][keep], self.theme.g_color, "G loss"))
         acc = 0.5 * (view.series("d_acc_real")[0][keep] + view.series("d_acc_fake")[0][keep])
         self.labels = tuple(label for _, _, label in curves)
         self.series = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import FAKE, REAL, THEMES, Panel
+from .base import THEMES, Panel
 
 
 class Features(Panel):
@@ -35,13 +35,13 @@ class Features(Panel):
         ax.grid(color=theme.grid, lw=0.6)
         ax.set_axisbelow(True)
         s = 4.0
-        self.real = self.animate(ax.scatter([], [], s=s, color=REAL, alpha=0.5, lw=0, label="real"))
-        self.before = self.animate(ax.scatter([], [], s=s * 1.6, facecolors="none", edgecolors=FAKE, alpha=0.35,
+        self.real = self.animate(ax.scatter([], [], s=s, color=self.theme.real, alpha=0.5, lw=0, label="real"))
+        self.before = self.animate(ax.scatter([], [], s=s * 1.6, facecolors="none", edgecolors=self.theme.fake, alpha=0.35,
                                               lw=0.5, label="generated, before"))
-        self.after = self.animate(ax.scatter([], [], s=s, color=FAKE, alpha=0.6, lw=0, label="after G's step"))
-        self.centroids = self.animate(ax.scatter(np.zeros(3), np.zeros(3), s=70, marker="X", c=[REAL, "none", FAKE],
-                                                 edgecolors=[theme.background, FAKE, theme.background], lw=1.2))
-        self.arrow = self.animate(ax.annotate("", (0, 0), (0, 0), arrowprops=dict(arrowstyle="->", color=FAKE, lw=1.2)))
+        self.after = self.animate(ax.scatter([], [], s=s, color=self.theme.fake, alpha=0.6, lw=0, label="after G's step"))
+        self.centroids = self.animate(ax.scatter(np.zeros(3), np.zeros(3), s=70, marker="X", c=[self.theme.real, "none", self.theme.fake],
+                                                 edgecolors=[theme.background, self.theme.fake, theme.background], lw=1.2))
+        self.arrow = self.animate(ax.annotate("", (0, 0), (0, 0), arrowprops=dict(arrowstyle="->", color=self.theme.fake, lw=1.2)))
         ax.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncols=3, frameon=False, fontsize="x-small",
                   markerscale=2, handletextpad=0.1, columnspacing=0.6, borderaxespad=0.2)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import FAKE, THEMES
+from .base import THEMES
 from .heatmaps import SampleField
 
 ARROWS = 160
@@ -30,7 +30,7 @@ class Gradients(SampleField):
         self.scale = 0.09 / typical  # a typical long arrow spans 9% of the axes
         zeros = np.zeros(self.n)
         self.arrows = self.animate(ax.quiver(zeros, zeros, zeros, zeros,
-                                             angles="xy", scale_units="xy", scale=1, color=FAKE, width=0.004,
+                                             angles="xy", scale_units="xy", scale=1, color=self.theme.fake, width=0.004,
                                              headwidth=3.5, headlength=4, alpha=0.9))
 
     def update(self, block, k) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import D_CMAP, FAKE, REAL_DARK, THEMES, Panel
+from .base import D_CMAP, REAL_DARK, THEMES, Panel
 from .samples import scatter_size
 
 
@@ -71,7 +71,7 @@ class SampleField(_Heatmap):
         s = scatter_size(ax)
         self.real = self.animate(ax.scatter(view.real[:, 0], view.real[:, 1], s=0.7 * s, color=REAL_DARK,
                                             linewidths=0, alpha=0.8))
-        self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=FAKE,
+        self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=self.theme.fake,
                                             linewidths=0.3, edgecolors="white"))
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from .base import D_COLOR, FAKE, G_COLOR, REAL, THEMES, Panel
+from .base import THEMES, Panel
 
 
 class Line1D(Panel):
@@ -32,34 +32,34 @@ class Line1D(Panel):
         ax.set_xlim(*view.xlim)
         ax.set_ylim(lo - 0.12 * (hi - lo), hi + 0.05 * (hi - lo))
         ax.set_xlabel("x")
-        ax.set_ylabel(view.shown_label if view.objective.critic else "D(x)", color=D_COLOR)
+        ax.set_ylabel(view.shown_label if view.objective.critic else "D(x)", color=self.theme.d_color)
         ax.axhline(0.5 * (lo + hi), color=theme.muted, lw=0.6, alpha=0.4)
         values = np.unique(view.real[:, 0])
         handles = []
         if len(values) <= 3:  # a few real values: mark each; else show the real distribution's rug
             for value in values:
-                ax.axvline(value, color=REAL, lw=1.0, ls=":", alpha=0.8)
-            handles += ax.plot(values, [hi] * len(values), "*", color=REAL, ms=11, clip_on=False, label="real value")
+                ax.axvline(value, color=self.theme.real, lw=1.0, ls=":", alpha=0.8)
+            handles += ax.plot(values, [hi] * len(values), "*", color=self.theme.real, ms=11, clip_on=False, label="real value")
         else:
             handles.append(ax.scatter(view.real[:200, 0], np.full(min(200, len(view.real)), lo - 0.02 * (hi - lo)),
-                                      marker="|", s=80, color=REAL, alpha=0.3, lw=1.0, label="real"))
+                                      marker="|", s=80, color=self.theme.real, alpha=0.3, lw=1.0, label="real"))
         self.g_ax = ax.twinx()
         self.g_ax.set_ylim(view.zlim[0] - 0.12 * np.ptp(view.zlim), view.zlim[1] + 0.05 * np.ptp(view.zlim))
-        self.g_ax.set_ylabel("G's input z", color=G_COLOR)
+        self.g_ax.set_ylabel("G's input z", color=self.theme.g_color)
         self.g_ax.spines["top"].set_visible(False)
-        self.g_ax.tick_params(colors=G_COLOR, length=3, labelsize="small")
+        self.g_ax.tick_params(colors=self.theme.g_color, length=3, labelsize="small")
         self.xs = view.line()[:, 0].numpy()
         self.zs = np.linspace(*view.zlim, 200)
-        self.d_lines = self.animate(ax.add_collection(LineCollection([], colors=D_COLOR, lw=2 if runs == 1 else 1.2,
+        self.d_lines = self.animate(ax.add_collection(LineCollection([], colors=self.theme.d_color, lw=2 if runs == 1 else 1.2,
                                                                      alpha=alpha, label="D(x)")))
         self.g_lines = self.animate(self.g_ax.add_collection(
-            LineCollection([], colors=G_COLOR, lw=2 if runs == 1 else 1.2, alpha=alpha, label="G: z → x")))
+            LineCollection([], colors=self.theme.g_color, lw=2 if runs == 1 else 1.2, alpha=alpha, label="G: z → x")))
         self.rug_y = lo - 0.06 * (hi - lo)
-        self.rug = self.animate(ax.scatter([], [], marker="|", s=80, color=FAKE, alpha=0.35 if runs == 1 else 0.15,
+        self.rug = self.animate(ax.scatter([], [], marker="|", s=80, color=self.theme.fake, alpha=0.35 if runs == 1 else 0.15,
                                            lw=1.0, label="generated"))
         # Legend keys drawn at full strength, whatever the bundle's transparency.
-        keys = [Line2D([], [], color=D_COLOR, lw=2, label="D(x)"), Line2D([], [], color=G_COLOR, lw=2, label="G: z → x"),
-                *handles, Line2D([], [], color=FAKE, marker="|", ls="", ms=9, label="generated")]
+        keys = [Line2D([], [], color=self.theme.d_color, lw=2, label="D(x)"), Line2D([], [], color=self.theme.g_color, lw=2, label="G: z → x"),
+                *handles, Line2D([], [], color=self.theme.fake, marker="|", ls="", ms=9, label="generated")]
         ax.legend(handles=keys, loc="upper left", frameon=False, fontsize="small", ncols=2)
 
     def update(self, block, k) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..metrics import LABELS
-from .base import D_COLOR, G_COLOR, THEMES, Panel
+from .base import THEMES, Panel
 
 
 class Quality(Panel):
@@ -25,9 +25,9 @@ class Quality(Panel):
             self.series["high_quality"] = 100 * self.series["high_quality"]
         self.twin = ax.twinx()
         self.twin.spines["top"].set_visible(False)
-        self.twin.tick_params(colors=G_COLOR, length=3, labelsize="small")
+        self.twin.tick_params(colors=self.theme.g_color, length=3, labelsize="small")
         self.dots = []
-        for axis, name, color in ((ax, left, D_COLOR), (self.twin, right, G_COLOR)):
+        for axis, name, color in ((ax, left, self.theme.d_color), (self.twin, right, self.theme.g_color)):
             label = LABELS[name] + (" (%)" if name == "high_quality" else "")
             axis.plot(steps, self.series[name], color=color, lw=1.5, label=label)
             axis.set_ylabel(label, color=color)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import FAKE, REAL, THEMES, Panel
+from .base import THEMES, Panel
 from ..nets import Network
 from .curves import smooth, thin
 
@@ -64,10 +64,11 @@ class WeightBias(Trajectory):
         params = trace.params(trace.param_steps)[:, :, :2]
         params = params[:, [view.run]] if view.run is not None else params
         if params.shape[1] > 1:
-            self.ax.set_title(f"G = w·z + b, mean ± std ({params.shape[1]} runs)", loc="left")
+            self.ax.set_title(f"G = w·z + b, {params.shape[1]} runs", loc="left")
         real = float(view.real[0, 0])
         steps = trace.param_steps
-        return [(name, color, steps, params[:, :, i].mean(1), params[:, :, i].std(1), target)
+        band = " (mean ± std)" if params.shape[1] > 1 else ""
+        return [(name + band, color, steps, params[:, :, i].mean(1), params[:, :, i].std(1), target)
                 for i, (name, color, target) in enumerate((("w", W_COLOR, 0.0), ("b", B_COLOR, real)))]
 
 
@@ -83,7 +84,7 @@ class DMeans(Trajectory):
         if view.objective.bounds:
             self.ax.set_ylim(*view.objective.bounds)
         out = []
-        for label, color, name in (("D(x)", REAL, "d_real"), ("D(G(z))", FAKE, "d_fake")):
+        for label, color, name in (("D(x)", self.theme.real, "d_real"), ("D(G(z))", self.theme.fake, "d_fake")):
             mean, std = view.series(name)
             out.append((label, color, steps, smooth(mean, window), smooth(std, window), None))
         return out
