@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--panels", type=_names, metavar="A,B,…", help="your own panels, in rows: " + ", ".join(PANEL_NAMES))
     p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
     p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw (classic layout)")
+    p.add_argument("--workers", type=int, metavar="N", help="rendering processes (default: one per core when "
+                   "there are at least 60 frames for each)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_render)
 
@@ -233,7 +235,7 @@ def render_options(args):
 
     return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
                          start=args.start, stop=args.stop, layout=args.layout, panels=args.panels,
-                         theme=args.theme, run=args.run)
+                         theme=args.theme, run=args.run, workers=args.workers)
 
 
 def trace_for(args, out: Path) -> Path:

@@ -79,40 +79,63 @@ class _Pipe:
         self.proc.communicate()
 
 
+def part_suffix(out: Path) -> str:
+    """Parts of an MP4 are H.264 (joined by copying); parts of a GIF are lossless FFV1."""
+    return ".mp4" if Path(out).suffix == ".mp4" else ".mkv"
+
+
+@contextmanager
+def part_writer(part: Path, width: int, height: int, fps: int, threads: int = 0):
+    """A writer with `write(rgba_frame)` encoding H×W×4 frames into one part file."""
+    if part.suffix == ".mp4":
+        # yuv420p, even sizes and H.264 High: plays in browsers, PowerPoint and Keynote.
+        codec = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-tune", "animation",
+                 "-pix_fmt", "yuv420p", "-profile:v", "high"]
+    else:
+        codec = ["-c:v", "ffv1"]
+    pipe = _Pipe([*_raw_input(width, height, fps), *codec, *(["-threads", str(threads)] if threads else []),
+                  str(part)], f"encoding {part.name}")
+    try:
+        yield pipe
+    except BaseException:
+        pipe.kill()
+        raise
+    pipe.close()
+
+
+def join(parts: list[Path], out: Path) -> None:
+    """Join encoded parts into the output, atomically: MP4 parts are concatenated without
+    re-encoding (index moved to the front); GIF parts get one palette for the whole clip."""
+    out = Path(out)
+    listing = parts[0].parent / "parts.txt"
+    listing.write_text("".join(f"file '{p.name}'\n" for p in parts))
+    source = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+    with atomic_output(out) as tmp:
+        if out.suffix == ".mp4":
+            _finish(_ffmpeg([*source, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(tmp)]),
+                    f"joining {out.name}")
+        elif out.suffix == ".gif":
+            palette = parts[0].parent / "palette.png"
+            _finish(_ffmpeg([*source, "-vf", "palettegen=stats_mode=diff", str(palette)]),
+                    f"building the palette of {out.name}")
+            _finish(_ffmpeg([*source, "-i", str(palette), "-lavfi",
+                             "paletteuse=dither=sierra2_4a:diff_mode=rectangle", "-loop", "0",
+                             "-f", "gif", str(tmp)]), f"encoding {out.name}")
+        else:
+            raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
+
+
 @contextmanager
 def video_writer(path: Path, width: int, height: int, fps: int):
-    """A writer with `write(rgba_frame)`: frames are H×W×4 uint8 buffers of the given size."""
+    """A writer with `write(rgba_frame)` for one process: frames go to one part, then the output."""
     path = Path(path)
-    with atomic_output(path) as tmp:
-        if path.suffix == ".mp4":
-            # yuv420p, even sizes, H.264 High and the index up front: plays in browsers, PowerPoint, Keynote.
-            pipe = _Pipe([*_raw_input(width, height, fps), "-c:v", "libx264", "-preset", "medium", "-crf", "20",
-                          "-tune", "animation", "-pix_fmt", "yuv420p", "-profile:v", "high",
-                          "-movflags", "+faststart", str(tmp)], f"encoding {path.name}")
-            try:
-                yield pipe
-            except BaseException:
-                pipe.kill()
-                raise
-            pipe.close()
-        elif path.suffix == ".gif":
-            with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as work:
-                # Lossless intermediate, then one palette for the whole clip: memory stays bounded.
-                clip, palette = Path(work) / "clip.mkv", Path(work) / "palette.png"
-                pipe = _Pipe([*_raw_input(width, height, fps), "-c:v", "ffv1", str(clip)], f"encoding {path.name}")
-                try:
-                    yield pipe
-                except BaseException:
-                    pipe.kill()
-                    raise
-                pipe.close()
-                _finish(_ffmpeg(["-i", str(clip), "-vf", "palettegen=stats_mode=diff", str(palette)]),
-                        f"building the palette of {path.name}")
-                _finish(_ffmpeg(["-i", str(clip), "-i", str(palette), "-lavfi",
-                                 "paletteuse=dither=sierra2_4a:diff_mode=rectangle", "-loop", "0",
-                                 "-f", "gif", str(tmp)]), f"encoding {path.name}")
-        else:
-            raise GananimError(f"cannot write {path.name}: choose an output ending in .mp4 or .gif")
+    if path.suffix not in (".mp4", ".gif"):
+        raise GananimError(f"cannot write {path.name}: choose an output ending in .mp4 or .gif")
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as work:
+        part = Path(work) / f"part0{part_suffix(path)}"
+        with part_writer(part, width, height, fps) as pipe:
+            yield pipe
+        join([part], path)
 
 
 def write_png(path: Path, rgba: np.ndarray) -> None:

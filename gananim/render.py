@@ -7,10 +7,15 @@ panels for notebooks.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import torch
 from matplotlib.animation import FuncAnimation
 
 from . import encode, layout, phases
@@ -22,7 +27,7 @@ from .progress import console, render_bar
 from .scene import check_size
 from .trace import Trace
 
-FIELD_FLOATS = 16_000_000  # activations held at once when evaluating a block of frames
+FIELD_FLOATS = 2_500_000  # activations per block of frames: small enough to stay in cache
 
 
 @dataclass
@@ -41,6 +46,7 @@ class RenderOptions:
     theme: str | None = None
     title: str | None = None
     run: int | None = None
+    workers: int | None = None  # rendering processes; None: one per core for long animations
 
     def resolved(self, trace: Trace) -> "RenderOptions":
         r = trace.settings["render"]
@@ -133,12 +139,12 @@ class Renderer:
         self.caption.set_text(phases.caption(self.events, step))
         return self.animated
 
-    def frames(self):
-        """Yield each frame as an H×W×4 RGBA buffer (valid until the next one is drawn)."""
+    def frames(self, start: int = 0, stop: int | None = None):
+        """Yield frames start..stop-1 as H×W×4 RGBA buffers (each valid until the next is drawn)."""
         canvas = self.fig.canvas
         canvas.draw()  # everything static, once
         background = canvas.copy_from_bbox(self.fig.bbox)
-        for i in range(len(self.steps)):
+        for i in range(start, len(self.steps) if stop is None else stop):
             canvas.restore_region(background)
             for artist in self.update(i):
                 self.fig.draw_artist(artist)
@@ -154,10 +160,69 @@ def even_size(size: tuple[int, int]) -> tuple[int, int]:
     return tuple(v + (v % 2) for v in size)
 
 
+def workers_for(frames: int, requested: int | None = None) -> int:
+    """Processes to render with: one per core, each with at least 60 frames, at most 8."""
+    if requested:
+        return max(1, min(requested, frames))
+    return max(1, min(os.cpu_count() or 1, 8, frames // 60))
+
+
+def _render_part(trace: Trace, steps, span, opts: RenderOptions, start: int, stop: int, part: Path, tick) -> None:
+    """Draw frames start..stop-1 of the animation and encode them into one part file."""
+    renderer = Renderer(trace, steps, span, opts)
+    width, height = renderer.pixel_size
+    with encode.part_writer(part, width, height, opts.fps, threads=1 if opts.workers > 1 else 0) as writer:
+        for frame in renderer.frames(start, stop):
+            writer.write(frame)
+            tick()
+
+
+def _part_process(path, steps, span, opts, start, stop, part, counter, errors) -> None:
+    """A forked worker: one torch thread (its siblings have the other cores), its own trace handle."""
+    torch.set_num_threads(1)
+    try:
+        with Trace(path) as trace:
+            def tick():
+                with counter.get_lock():
+                    counter.value += 1
+            _render_part(trace, steps, span, opts, start, stop, part, tick)
+    except BaseException as exc:  # reported by the parent, which owns the terminal and the exit status
+        errors.put(str(exc) if isinstance(exc, GananimError) else f"{type(exc).__name__}: {exc}")
+        raise SystemExit(1) from None
+
+
+def _render_parallel(trace, steps, span, opts, ranges, parts, bar) -> None:
+    context = multiprocessing.get_context("fork")  # no re-import; children use one thread each
+    counter, errors = context.Value("i", 0), context.Queue()
+    processes = [context.Process(target=_part_process, args=(trace.path, steps, span, opts, r[0], r[-1] + 1, part,
+                                                            counter, errors)) for r, part in zip(ranges, parts)]
+    try:
+        for process in processes:
+            process.start()
+        while any(process.is_alive() for process in processes):
+            time.sleep(0.1)
+            bar.advance(counter.value)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in processes:
+            process.join()
+    if any(process.exitcode != 0 for process in processes):
+        raise GananimError(errors.get() if not errors.empty() else "a rendering process failed")
+    bar.advance(counter.value)
+
+
 def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
-    """Write an animation of `trace` to `out` (.mp4 or .gif). Returns what was written."""
+    """Write an animation of `trace` to `out` (.mp4 or .gif). Returns what was written.
+
+    Frame ranges are drawn in parallel processes (one per core) and their encoded parts
+    joined without re-encoding."""
     opts = opts.resolved(trace)
     out = Path(out)
+    if out.suffix not in (".mp4", ".gif"):
+        raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
     if out.suffix == ".mp4" and even_size(opts.size) != tuple(opts.size):
         console.print(f"[yellow]note:[/] size {opts.size[0]}x{opts.size[1]} rounded up to "
                       f"{even_size(opts.size)[0]}x{even_size(opts.size)[1]}: H.264 needs even dimensions")
@@ -167,14 +232,18 @@ def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = T
     if len(np.unique(steps)) < len(steps):
         console.print(f"[yellow]note:[/] {opts.frames} frames but only {len(np.unique(steps))} recorded steps in "
                       "range: some frames repeat")
-    renderer = Renderer(trace, steps, span, opts)
-    width, height = renderer.pixel_size
-    with encode.video_writer(out, width, height, opts.fps) as writer, \
+    opts.workers = workers_for(len(steps), opts.workers)
+    ranges = np.array_split(np.arange(len(steps)), opts.workers)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work, \
             render_bar(out.name, len(steps), show_progress) as bar:
-        for i, frame in enumerate(renderer.frames(), 1):
-            writer.write(frame)
-            bar.advance(i)
-    return {"path": out, "frames": len(steps), "size": (width, height), "fps": opts.fps}
+        parts = [Path(work) / f"part{i}{encode.part_suffix(out)}" for i in range(len(ranges))]
+        if opts.workers == 1:
+            done = iter(range(1, len(steps) + 1))
+            _render_part(trace, steps, span, opts, 0, len(steps), parts[0], lambda: bar.advance(next(done)))
+        else:
+            _render_parallel(trace, steps, span, opts, ranges, parts, bar)
+        encode.join(parts, out)
+    return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers}
 
 
 def still(trace: Trace, out: Path, step: int | None, opts: RenderOptions) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import THEMES, Panel
+from .base import DOT, THEMES, Panel
 
 
 class Features(Panel):
@@ -35,10 +35,12 @@ class Features(Panel):
         ax.grid(color=theme.grid, lw=0.6)
         ax.set_axisbelow(True)
         s = 4.0
-        self.real = self.animate(ax.scatter([], [], s=s, color=self.theme.real, alpha=0.5, lw=0, label="real"))
+        self.real = self.animate(ax.scatter([], [], s=s, color=self.theme.real, alpha=0.5, lw=0, label="real",
+                                            marker=DOT))
         self.before = self.animate(ax.scatter([], [], s=s * 1.6, facecolors="none", edgecolors=self.theme.fake, alpha=0.35,
                                               lw=0.5, label="generated, before"))
-        self.after = self.animate(ax.scatter([], [], s=s, color=self.theme.fake, alpha=0.6, lw=0, label="after G's step"))
+        self.after = self.animate(ax.scatter([], [], s=s, color=self.theme.fake, alpha=0.6, lw=0, label="after G's step",
+                                             marker=DOT))
         self.centroids = self.animate(ax.scatter(np.zeros(3), np.zeros(3), s=70, marker="X", c=[self.theme.real, "none", self.theme.fake],
                                                  edgecolors=[theme.background, self.theme.fake, theme.background], lw=1.2))
         self.arrow = self.animate(ax.annotate("", (0, 0), (0, 0), arrowprops=dict(arrowstyle="->", color=self.theme.fake, lw=1.2)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import D_CMAP, REAL_DARK, THEMES, Panel
+from .base import D_CMAP, DOT, REAL_DARK, THEMES, Panel
 from .samples import scatter_size
 
 
@@ -70,9 +70,9 @@ class SampleField(_Heatmap):
         # Dark real points without edges, red fakes ringed in white: both visible on any colour.
         s = scatter_size(ax)
         self.real = self.animate(ax.scatter(view.real[:, 0], view.real[:, 1], s=0.7 * s, color=REAL_DARK,
-                                            linewidths=0, alpha=0.8))
+                                            linewidths=0, alpha=0.8, marker=DOT))
         self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=self.theme.fake,
-                                            linewidths=0.3, edgecolors="white"))
+                                            linewidths=0.3, edgecolors="white", marker=DOT))
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
 

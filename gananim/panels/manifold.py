@@ -12,7 +12,7 @@ import torch
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import LogNorm
 
-from .base import THEMES, Panel
+from .base import DOT, THEMES, Panel
 
 CELLS = 28
 
@@ -51,7 +51,8 @@ class Manifold(Panel):
         ax.set_ylim(*view.ylim)
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
-        ax.scatter(view.real[:, 0], view.real[:, 1], s=2, color=self.theme.real, alpha=0.35, lw=0, zorder=0)
+        ax.scatter(view.real[:, 0], view.real[:, 1], s=2, color=self.theme.real, alpha=0.35, lw=0, zorder=0,
+                   marker=DOT)
         cell_area = np.ptp(view.xlim) * np.ptp(view.ylim) / CELLS ** 2
         self.norm = LogNorm(vmin=0.02 / (CELLS ** 2 * cell_area), vmax=50 / (CELLS ** 2 * cell_area))
         self.cells = self.animate(ax.add_collection(PolyCollection([], cmap="Purples", norm=self.norm,

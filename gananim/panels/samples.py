@@ -1,7 +1,7 @@
 """Real samples (blue) and generated samples (red) in the sample space."""
 from __future__ import annotations
 
-from .base import THEMES, Panel
+from .base import DOT, THEMES, Panel
 
 
 def scatter_size(ax) -> float:
@@ -29,9 +29,10 @@ class Samples(Panel):
         ax.grid(color=theme.grid, lw=0.6)
         ax.set_axisbelow(True)
         s = scatter_size(ax)
-        ax.scatter(view.real[:, 0], view.real[:, 1], s=s, color=self.theme.real, alpha=0.75, lw=0, label="real")
+        ax.scatter(view.real[:, 0], view.real[:, 1], s=s, color=self.theme.real, alpha=0.75, lw=0, label="real",
+                   marker=DOT)
         self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=self.theme.fake, alpha=0.75, lw=0,
-                                            label="generated"))
+                                            label="generated", marker=DOT))
         ax.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncols=2, frameon=False, markerscale=3,
                   handletextpad=0.1, columnspacing=0.8, borderaxespad=0.2)
 
