@@ -93,6 +93,24 @@ def activate(h: torch.Tensor, name: str, slope: float, inplace: bool = False) ->
 VBN_EPS = 1e-5
 
 
+@dataclass
+class Weights:
+    """An MLP's parameters as separate views of its flat vector (see Network.unflatten)."""
+
+    w: list[torch.Tensor]
+    b: list[torch.Tensor]
+    gamma: list[torch.Tensor]
+    beta: list[torch.Tensor]
+    t: torch.Tensor | None
+
+    @property
+    def lead(self) -> tuple[int, ...]:
+        return tuple(self.w[0].shape[:-2])
+
+    def leaves(self) -> list[torch.Tensor]:
+        return [*self.w, *self.b, *self.gamma, *self.beta, *([self.t] if self.t is not None else [])]
+
+
 class Network:
     """An MLP with fixed input and output sizes, evaluated from a flat parameter vector.
 
@@ -145,20 +163,32 @@ class Network:
             flat[offset:offset + features * kernels * dims].normal_(0, 1 / math.sqrt(features), generator=generator)
         return flat
 
-    def _linear(self, flat: torch.Tensor, h: torch.Tensor, layer: int) -> torch.Tensor:
-        offset, fan_in, fan_out = self.layers[layer]
-        n_w = fan_out * fan_in
-        if flat.dim() == 2:  # a batch of parameter sets: [B, P] against h [N, in] or [B, N, in]
-            w = flat[:, offset:offset + n_w].reshape(-1, fan_out, fan_in).transpose(1, 2)
-            b = flat[:, None, offset + n_w:offset + n_w + fan_out]
-            return torch.baddbmm(b, h.expand(len(flat), *h.shape[-2:]) if h.dim() == 2 else h, w)
-        return F.linear(h, flat[offset:offset + n_w].reshape(fan_out, fan_in), flat[offset + n_w:offset + n_w + fan_out])
+    def unflatten(self, flat: torch.Tensor) -> "Weights":
+        """Views into `flat` [..., n_params], one per weight matrix, bias, VBN scale and shift, and
+        minibatch tensor: no copies, so updating `flat` updates them (and training can make them
+        leaves whose gradients land in one flat buffer)."""
+        w = [flat[..., o:o + fo * fi].unflatten(-1, (fo, fi)) for o, fi, fo in self.layers]
+        b = [flat[..., o + fo * fi:o + fo * fi + fo] for o, fi, fo in self.layers]
+        gamma = [flat[..., o:o + width] for o, width in self.vbn_params]
+        beta = [flat[..., o + width:o + 2 * width] for o, width in self.vbn_params]
+        t = None
+        if self.mbd:
+            o, features, kernels, dims = self.mbd
+            t = flat[..., o:o + features * kernels * dims].unflatten(-1, (features, kernels * dims))
+        return Weights(w, b, gamma, beta, t)
 
-    def _vbn(self, flat, h, h_ref, layer):
+    @staticmethod
+    def _linear(weights: "Weights", h: torch.Tensor, layer: int) -> torch.Tensor:
+        w, b = weights.w[layer], weights.b[layer]
+        if w.dim() == 3:  # a batch of parameter sets [B, out, in] against h [N, in] or [B, N, in]
+            return torch.baddbmm(b.unsqueeze(-2), h.expand(len(w), *h.shape[-2:]) if h.dim() == 2 else h,
+                                 w.transpose(-1, -2))
+        return F.linear(h, w, b)
+
+    @staticmethod
+    def _vbn(weights: "Weights", h, h_ref, layer):
         """Normalise h by the reference batch's statistics joined with each example itself."""
-        offset, width = self.vbn_params[layer]
-        gamma = flat[..., None, offset:offset + width]
-        beta = flat[..., None, offset + width:offset + 2 * width]
+        gamma, beta = weights.gamma[layer].unsqueeze(-2), weights.beta[layer].unsqueeze(-2)
         n = h_ref.shape[-2]
         mean_ref, sq_ref = h_ref.mean(-2, keepdim=True), (h_ref * h_ref).mean(-2, keepdim=True)
         ref_out = (h_ref - mean_ref) / torch.sqrt(sq_ref - mean_ref ** 2 + VBN_EPS)
@@ -166,35 +196,38 @@ class Network:
         var = (n * sq_ref + h * h) / (n + 1) - mean ** 2
         return gamma * (h - mean) / torch.sqrt(var.clamp_min(0) + VBN_EPS) + beta, gamma * ref_out + beta
 
-    def _minibatch(self, flat, h, context):
+    def _minibatch(self, weights: "Weights", h, context):
         """Append, per kernel, the sum over the group of exp(-L1 distance) (Salimans et al. 2016)."""
-        offset, features, kernels, dims = self.mbd
-        t = flat[..., offset:offset + features * kernels * dims].reshape(*flat.shape[:-1], features, kernels * dims)
-        m = torch.matmul(h, t).unflatten(-1, (kernels, dims))
-        m_ctx = torch.matmul(context, t).unflatten(-1, (kernels, dims))
+        _, _, kernels, dims = self.mbd
+        m = torch.matmul(h, weights.t).unflatten(-1, (kernels, dims))
+        m_ctx = torch.matmul(context, weights.t).unflatten(-1, (kernels, dims))
         dist = (m.unsqueeze(-3) - m_ctx.unsqueeze(-4)).abs().sum(-1)  # [..., N, N_ctx, kernels]
         closeness = torch.exp(-dist).sum(-2)
         if context is h:
             return torch.cat([h, closeness], -1)
         return torch.cat([h, closeness + 1.0], -1)  # the example's closeness to itself
 
-    def forward(self, flat: torch.Tensor, x: torch.Tensor, upto: int | None = None,
+    def forward(self, params: "torch.Tensor | Weights", x: torch.Tensor, upto: int | None = None,
                 context: torch.Tensor | None = None, reference: torch.Tensor | None = None) -> torch.Tensor:
-        """Evaluate at `x` [..., N, n_in] with parameters `flat` [..., n_params].
+        """Evaluate at `x` [..., N, n_in] with parameters `params`: a flat vector [..., n_params]
+        or its unflattened Weights (at most one leading dimension).
 
         `upto=k` returns the activations after hidden layer k (1-based) instead of the output.
         With minibatch discrimination, each example is compared with the others in its group
         (the last batch dimension of x), or with `context` samples when given.
         """
-        if flat.dim() > 2:  # several leading dimensions: fold them into one
-            lead = flat.shape[:-1]
+        if isinstance(params, torch.Tensor):
+            if params.dim() > 2:  # several leading dimensions: fold them into one
+                lead = params.shape[:-1]
 
-            def fold(t):
-                return None if t is None else t.expand(*lead, *t.shape[-2:]).reshape(-1, *t.shape[-2:])
+                def fold(t):
+                    return None if t is None else t.expand(*lead, *t.shape[-2:]).reshape(-1, *t.shape[-2:])
 
-            ref = fold(self.reference if reference is None else reference) if self.spec.vbn else None
-            out = self.forward(flat.reshape(-1, flat.shape[-1]), fold(x), upto, fold(context), ref)
-            return out.reshape(*lead, *out.shape[-2:])
+                ref = fold(self.reference if reference is None else reference) if self.spec.vbn else None
+                out = self.forward(params.reshape(-1, params.shape[-1]), fold(x), upto, fold(context), ref)
+                return out.reshape(*lead, *out.shape[-2:])
+            params = self.unflatten(params)
+        weights = params
         inplace = not torch.is_grad_enabled()  # rendering: overwrite activations, half the memory traffic
         h = x
         h_ref = None
@@ -202,19 +235,19 @@ class Network:
             h_ref = self.reference if reference is None else reference
             if h_ref is None:
                 raise GananimError("a VBN network needs its reference batch before it is evaluated")
-            h_ref = h_ref.expand(*flat.shape[:-1], *h_ref.shape[-2:])
+            h_ref = h_ref.expand(*weights.lead, *h_ref.shape[-2:])
         for i in range(self.n_hidden):
-            h = self._linear(flat, h, i)
+            h = self._linear(weights, h, i)
             if self.spec.vbn:
-                h, h_ref = self._vbn(flat, h, self._linear(flat, h_ref, i), i)
+                h, h_ref = self._vbn(weights, h, self._linear(weights, h_ref, i), i)
                 h_ref = activate(h_ref, self.activations[i], self.spec.slope)
             h = activate(h, self.activations[i], self.spec.slope, inplace and not self.spec.vbn)
             if upto == i + 1:
                 return h
         if self.mbd:
-            h = self._minibatch(flat, h, h if context is None else self.forward(flat, context, self.n_hidden,
-                                                                                  reference=reference))
-        return activate(self._linear(flat, h, self.n_hidden), self.activations[-1], self.spec.slope, inplace)
+            h = self._minibatch(weights, h, h if context is None else self.forward(weights, context, self.n_hidden,
+                                                                                     reference=reference))
+        return activate(self._linear(weights, h, self.n_hidden), self.activations[-1], self.spec.slope, inplace)
 
     def to_module(self, flat: torch.Tensor) -> nn.Sequential:
         """Plain nn.Linear layers holding `flat`'s values (for checks against PyTorch itself)."""
@@ -242,6 +275,13 @@ class Network:
         return "–".join(str(v) for v in sizes) + (f" ({', '.join(extras)})" if extras else "")
 
 
+class ModuleWeights(dict):
+    """A custom module's parameters as views of its flat vector, by name."""
+
+    def leaves(self) -> list[torch.Tensor]:
+        return list(self.values())
+
+
 class ModuleNetwork:
     """Any nn.Module, driven from a flat parameter vector through torch.func.functional_call."""
 
@@ -261,23 +301,29 @@ class ModuleNetwork:
                     m.reset_parameters()
         return torch.cat([p.detach().reshape(-1) for p in self.module.parameters()]).clone()
 
-    def _views(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
-        views, offset = {}, 0
+    def unflatten(self, flat: torch.Tensor) -> "ModuleWeights":
+        """Views into `flat` [..., n_params], one per parameter of the module, by name."""
+        views, offset = ModuleWeights(), 0
         for name, shape in self.shapes.items():
             n = shape.numel()
-            views[name] = flat[offset:offset + n].view(shape)
+            views[name] = flat[..., offset:offset + n].unflatten(-1, shape) if shape else flat[..., offset]
             offset += n
         return views
 
-    def forward(self, flat: torch.Tensor, x: torch.Tensor, upto: int | None = None) -> torch.Tensor:
+    def forward(self, params, x: torch.Tensor, upto: int | None = None, **_) -> torch.Tensor:
+        """Evaluate with a flat vector [..., n_params] or its views, one call per parameter set."""
         if upto is not None:
             raise GananimError("hidden-layer features need an MLP network, not a custom module")
-        if flat.dim() == 1:
-            return torch.func.functional_call(self.module, self._views(flat), (x,))
-        lead = flat.shape[:-1]
-        flats = flat.reshape(-1, self.n_params)
-        xs = x.expand(*lead, *x.shape[-2:]).reshape(-1, *x.shape[-2:])
-        outs = [torch.func.functional_call(self.module, self._views(f), (xi,)) for f, xi in zip(flats, xs)]
+        views = self.unflatten(params) if isinstance(params, torch.Tensor) else params
+        lead = next(iter(views.values())).shape[:-len(next(iter(self.shapes.values())))] \
+            if self.shapes else ()
+        if not lead:
+            return torch.func.functional_call(self.module, dict(views), (x,))
+        count = int(torch.tensor(lead).prod())
+        xs = x.expand(*lead, *x.shape[-2:]).reshape(count, *x.shape[-2:])
+        flat_views = {k: v.reshape(count, *self.shapes[k]) for k, v in views.items()}
+        outs = [torch.func.functional_call(self.module, {k: v[i] for k, v in flat_views.items()}, (xs[i],))
+                for i in range(count)]
         return torch.stack(outs).reshape(*lead, *outs[0].shape)
 
     def describe(self) -> str:

@@ -42,6 +42,10 @@ def _mean(x: Tensor) -> Tensor:
 
 def _bce(out: Tensor, target: float) -> Tensor:
     """Mean binary cross-entropy of logits against a (possibly soft) target."""
+    if target == 1.0:  # the usual hard labels take one operation, not five
+        return _mean(F.softplus(-out))
+    if target == 0.0:
+        return _mean(F.softplus(out))
     return _mean(target * F.softplus(-out) + (1 - target) * F.softplus(out))
 
 

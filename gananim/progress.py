@@ -24,7 +24,9 @@ class _Bar:
         self.progress, self.task, self.total = progress, task, total
         self.start = self.last = time.perf_counter()
 
-    def advance(self, done: int, *losses) -> None:
+    def advance(self, done: int, scalars=None) -> None:
+        """Show `done` and, for training, D's and G's loss (the mean over runs of a [runs, k]
+        row, read only when the display refreshes)."""
         if self.progress is None:
             return
         now = time.perf_counter()
@@ -32,7 +34,7 @@ class _Bar:
             return
         self.last = now
         rate = done / max(now - self.start, 1e-9)
-        extra = "  ".join(f"{n} {float(v):.3f}" for n, v in zip(("D", "G"), losses))
+        extra = "" if scalars is None else f"D {float(scalars[:, 0].mean()):.3f}  G {float(scalars[:, 1].mean()):.3f}"
         self.progress.update(self.task, completed=done, rate=f"{rate:,.0f}", extra=extra)
 
 

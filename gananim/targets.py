@@ -30,7 +30,7 @@ class Target:
 
 
 def _square(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    u = torch.rand(n, 2, generator=generator) * 2 - 1
+    u = torch.empty(n, 2).uniform_(-1, 1, generator=generator)
     return u[:, 0], u[:, 1]
 
 

@@ -108,8 +108,9 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
     latents = runs.draw("bank", lambda g: sample_latent(scene.latent, scene.record.latents, g))[0]
     arrays = {"real": bank.numpy(), "latents": latents.numpy()}
     if getattr(setup.g.spec, "vbn", 0):
-        setup.g.reference = runs.draw("bank", lambda g: sample_latent(scene.latent, setup.g.spec.vbn, g))
-        arrays["vbn_reference"] = setup.g.reference.numpy()
+        reference = runs.draw("bank", lambda g: sample_latent(scene.latent, setup.g.spec.vbn, g))
+        arrays["vbn_reference"] = reference.numpy()
+        setup.g.reference = reference[0] if n_runs == 1 else reference  # a single run trains without a run axis
     step_fn = Step(setup, runs)
     names = step_fn.names
 
@@ -141,7 +142,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
     recorded: list[int] = []
 
     def record_params(step: int) -> None:
-        pbuf[len(recorded)] = step_fn.params()
+        step_fn.params_into(pbuf[len(recorded)])
         recorded.append(step)
 
     def flush(first: int, last: int) -> int:
@@ -178,7 +179,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                     chunk_first = step + 1
                     if flag["stop"]:
                         break
-                bar.advance(step, row[:, 0].mean(), row[:, 1].mean())
+                bar.advance(step, row)
         if bad_step:
             status, kept = "nan", bad_step - 1
             message = (f"training produced NaN or inf at step {bad_step}; the trace keeps steps up to {kept}. "

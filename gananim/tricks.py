@@ -15,12 +15,11 @@ def instance_sigma(tricks: Tricks, step: int, steps: int) -> float:
     return tricks.instance_noise
 
 
-def clip_grad(grad: torch.Tensor, max_norm: float) -> torch.Tensor:
-    """Scale each run's gradient (last dimension) down to at most max_norm; 0 leaves it alone."""
-    if not max_norm:
-        return grad
-    norm = grad.norm(dim=-1, keepdim=True)
-    return grad * (max_norm / norm.clamp_min(max_norm))
+def clip_grad_(grad: torch.Tensor, norm: torch.Tensor, max_norm: float) -> None:
+    """Scale each run's gradient (last dimension, of norm `norm`) down to at most max_norm, in
+    place; 0 leaves it alone."""
+    if max_norm:
+        grad.mul_((max_norm / norm.clamp_min(max_norm)).unsqueeze(-1))
 
 
 def feature_matching_loss(real_features: torch.Tensor, fake_features: torch.Tensor) -> torch.Tensor:

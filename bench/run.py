@@ -1,0 +1,212 @@
+"""gananim against the naive way, side by side in one run: `python bench/run.py [--long]`.
+
+Prints a table of absolute figures and ratios (gananim / naive) for rendering, training with
+recording, seeds trained together, GIF writing, and, with --long, a 60,000-step run rendered
+into 600 frames (peak memory). Timings on shared machines drift, so each comparison
+alternates the two sides several times and reports the median of the ratios of neighbouring
+runs; absolute figures are medians too. Benchmarks are not tests: nothing here asserts.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from naive import naive_render, naive_train  # noqa: E402
+
+from gananim import scenefile, settings  # noqa: E402
+from gananim.render import RenderOptions, Renderer, frame_steps, render, step_range  # noqa: E402
+from gananim.trace import Trace  # noqa: E402
+from gananim.train import train  # noqa: E402
+
+ROWS: list[tuple] = []
+
+
+def paired(naive, ours, repeats: int) -> tuple[float, float, float]:
+    """Alternate the two (each returns a rate); median naive rate, median ours, median pair ratio."""
+    rates_n, rates_o, ratios = [], [], []
+    for _ in range(repeats):
+        n, o = naive(), ours()
+        rates_n.append(n)
+        rates_o.append(o)
+        ratios.append(o / n)
+    return statistics.median(rates_n), statistics.median(rates_o), statistics.median(ratios)
+
+
+def report(name: str, unit: str, naive: float, ours: float, ratio: float, target: str, met: bool) -> None:
+    ROWS.append((name, f"{naive:,.1f} {unit}", f"{ours:,.1f} {unit}", f"{ratio:.2f}×", target, "yes" if met else "NO"))
+    print(f"  {name}: naive {naive:,.2f}, gananim {ours:,.2f} {unit}, ratio {ratio:.2f} ({target})", flush=True)
+
+
+def sine(steps: int, *sets: str):
+    return settings.apply(scenefile.load("sine"), [f"steps={steps}", *sets])
+
+
+def bench_render(work: Path) -> None:
+    """720×720, four panels, 100×100 D grids, D fields included, from a saved trace."""
+    trace_path = work / "render.trace"
+    train(sine(3000, "record.every=1", "record.budget_mb=100000"), trace_path, show_progress=False)
+    trace = Trace(trace_path)
+    frames_naive, frames_ours = 40, 240
+    steps_naive = frame_steps(trace, frames_naive, *step_range(trace, None, None))
+
+    def naive():
+        start = time.perf_counter()
+        naive_render(str(trace_path), str(work / "naive.mp4"), steps_naive)
+        return frames_naive / (time.perf_counter() - start)
+
+    def ours():
+        start = time.perf_counter()
+        render(trace, work / "ours.mp4", RenderOptions(frames=frames_ours, size=(720, 720), grid=100),
+               show_progress=False)
+        return frames_ours / (time.perf_counter() - start)
+
+    n, o, ratio = paired(naive, ours, 3)
+    report("render 720×720 (frames/s)", "fps", n, o, ratio, "≥ 10×", ratio >= 10)
+
+
+def bench_train() -> None:
+    """Steps/s with every step's parameters recorded, against the plain loop (nothing recorded)."""
+    scene = sine(800, "record.every=1", "record.budget_mb=100000")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "t.trace"
+        train(sine(50), path, show_progress=False)
+        naive_train(scene, 50)
+
+        def ours():
+            start = time.perf_counter()
+            train(scene, path, show_progress=False)
+            return scene.steps / (time.perf_counter() - start)
+
+        n, o, ratio = paired(lambda: naive_train(scene, scene.steps), ours, 7)
+    report("train, every step recorded (steps/s)", "steps/s", n, o, ratio, "≥ 1.2×", ratio >= 1.2)
+
+
+def bench_seeds() -> None:
+    """16 seeds trained together against 16 sequential runs, at the sine scene's sizes."""
+    steps = 300
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "s.trace"
+
+        def sequential():
+            start = time.perf_counter()
+            for seed in range(16):
+                train(sine(steps, f"seed={seed}", "record.every=1000"), path, show_progress=False)
+            return 16 * steps / (time.perf_counter() - start)
+
+        def together(runs: int = 16):
+            start = time.perf_counter()
+            train(sine(steps, f"seeds=0-{runs - 1}", "record.every=1000"), path, show_progress=False)
+            return runs * steps / (time.perf_counter() - start)
+
+        n, o, ratio = paired(sequential, together, 2)
+        report("16 seeds together (run-steps/s)", "steps/s", n, o, ratio, "≥ 4×", ratio >= 4)
+        scaling = {runs: together(runs) for runs in (1, 2, 4, 8, 16, 32)}
+    flops_per_run_step = _flops_per_step(sine(1))
+    peak = _matmul_gflops()
+    print("  scaling, run-steps/s: " + ", ".join(f"{r} runs {v:,.0f}" for r, v in scaling.items()))
+    print(f"  at 32 runs: {scaling[32] * flops_per_run_step / 1e9:.1f} GFLOP/s of matrix work; this machine's "
+          f"large float32 matmul: {peak:.0f} GFLOP/s")
+
+
+def _flops_per_step(scene) -> float:
+    """Multiply-adds ×2 of one training step's matrix products (forward ×3 for backward)."""
+    widths = [2, *scene.g.widths, 2]
+    g = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    widths = [2, *scene.d.widths, 1]
+    d = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    b = scene.batch
+    # D step: G forward (b), D on 2b forward+backward; G step: G and D forward+backward on b.
+    return 2 * (b * g + 3 * 2 * b * d + 3 * b * (g + d))
+
+
+def _matmul_gflops() -> float:
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(10):
+        a @ b
+    return 10 * 2 * 1024 ** 3 / (time.perf_counter() - start) / 1e9
+
+
+def bench_gif(work: Path) -> None:
+    """The same frames through imageio's default GIF writer and through gananim's."""
+    import imageio.v3 as iio
+
+    from gananim import encode
+
+    trace = Trace(work / "render.trace")
+    opts = RenderOptions(frames=100, size=(480, 480)).resolved(trace)
+    span = step_range(trace, None, None)
+    renderer = Renderer(trace, frame_steps(trace, 100, *span), span, opts)
+    frames = [np.array(f)[..., :3] for f in renderer.frames()]
+    sizes, times = {}, {}
+    start = time.perf_counter()
+    iio.imwrite(work / "imageio.gif", frames, extension=".gif", loop=0, duration=50)
+    times["naive"] = time.perf_counter() - start
+    start = time.perf_counter()
+    with encode.video_writer(work / "ours.gif", 480, 480, 20) as writer:
+        for frame in frames:
+            writer.write(np.ascontiguousarray(np.dstack([frame, np.full(frame.shape[:2], 255, np.uint8)])))
+    times["ours"] = time.perf_counter() - start
+    for side, name in (("naive", "imageio.gif"), ("ours", "ours.gif")):
+        sizes[side] = (work / name).stat().st_size
+        decoded = iio.imread(work / name, index=None)[..., :3].astype(float)
+        mse = np.mean((decoded - np.array(frames, float)) ** 2)
+        sizes[side + "_psnr"] = 10 * np.log10(255 ** 2 / mse)
+    byte_ratio, time_ratio = sizes["ours"] / sizes["naive"], times["ours"] / times["naive"]
+    report("GIF bytes (MB)", "MB", sizes["naive"] / 1e6, sizes["ours"] / 1e6, byte_ratio, "≤ 0.33×",
+           byte_ratio <= 1 / 3)
+    report("GIF time (s)", "s", times["naive"], times["ours"], time_ratio, "≤ 0.5×", time_ratio <= 0.5)
+    print(f"  GIF quality, PSNR against the frames: imageio {sizes['naive_psnr']:.1f} dB, "
+          f"gananim {sizes['ours_psnr']:.1f} dB")
+
+
+def bench_long(work: Path) -> None:
+    """A 60,000-step run rendered into 600 frames, in a child process: total time, peak memory."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gananim", "render", "sine", "--set", "steps=60000", "--frames", "600",
+                    "-o", str(work / "long.mp4"), "-q"], check=True)
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ROWS.append(("60,000 steps → 600 frames", "", f"{elapsed:,.0f} s, peak {peak_mb:,.0f} MB", "",
+                 "< 1 GB", "yes" if peak_mb < 1024 else "NO"))
+    print(f"  long run: {elapsed:.0f} s, peak resident memory {peak_mb:.0f} MB", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--long", action="store_true", help="also the 60,000-step run (about 5 minutes more)")
+    args = parser.parse_args()
+    print(f"gananim benchmarks on {os.cpu_count()} cores, torch {torch.__version__}", flush=True)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        bench_render(work)
+        bench_train()
+        bench_seeds()
+        bench_gif(work)
+        if args.long:
+            bench_long(work)
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title=f"gananim / naive ({time.perf_counter() - start:.0f} s)")
+    for column in ("benchmark", "naive", "gananim", "ratio", "target", "met"):
+        table.add_column(column)
+    for row in ROWS:
+        table.add_row(*row)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
