@@ -2,7 +2,9 @@
 
 Every output goes to a temporary file beside the target and is renamed into place only when
 complete, so a failure never leaves a half-written file or damages an earlier one. ffmpeg is
-the binary imageio-ffmpeg ships, fed raw RGBA frames over a pipe.
+the binary imageio-ffmpeg ships, fed raw RGBA frames over a pipe. Frames are encoded into one
+or more parts (one per rendering process), then joined: H.264 parts by copying, lossless
+parts of a GIF through one palette for the whole clip (palettegen, then paletteuse).
 """
 from __future__ import annotations
 
@@ -80,7 +82,7 @@ class _Pipe:
 
 
 def part_suffix(out: Path) -> str:
-    """Parts of an MP4 are H.264 (joined by copying); parts of a GIF are lossless FFV1."""
+    """Parts of an MP4 are H.264 (joined by copying); parts of a GIF are lossless UtVideo."""
     return ".mp4" if Path(out).suffix == ".mp4" else ".mkv"
 
 
@@ -91,8 +93,8 @@ def part_writer(part: Path, width: int, height: int, fps: int, threads: int = 0)
         # yuv420p, even sizes and H.264 High: plays in browsers, PowerPoint and Keynote.
         codec = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-tune", "animation",
                  "-pix_fmt", "yuv420p", "-profile:v", "high"]
-    else:
-        codec = ["-c:v", "ffv1"]
+    else:  # lossless and fast: the palette pass reads it twice
+        codec = ["-c:v", "utvideo"]
     pipe = _Pipe([*_raw_input(width, height, fps), *codec, *(["-threads", str(threads)] if threads else []),
                   str(part)], f"encoding {part.name}")
     try:
@@ -118,8 +120,10 @@ def join(parts: list[Path], out: Path) -> None:
             palette = parts[0].parent / "palette.png"
             _finish(_ffmpeg([*source, "-vf", "palettegen=stats_mode=diff", str(palette)]),
                     f"building the palette of {out.name}")
+            # No dithering: on flat-coloured figures it only adds noise, which costs bytes and
+            # sharpness; only the rectangle that changed is re-encoded, unchanged pixels transparent.
             _finish(_ffmpeg([*source, "-i", str(palette), "-lavfi",
-                             "paletteuse=dither=sierra2_4a:diff_mode=rectangle", "-loop", "0",
+                             "paletteuse=dither=none:diff_mode=rectangle", "-loop", "0",
                              "-f", "gif", str(tmp)]), f"encoding {out.name}")
         else:
             raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")

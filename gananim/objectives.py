@@ -69,16 +69,13 @@ class Objective:
         return self.bounds is None
 
 
-def _js_from_bce(real: Tensor, fake: Tensor) -> Tensor:
-    # At the optimal D, −(BCE loss) = 2·JS(P‖Q) − log 4.
-    return 0.5 * (math.log(4.0) - _mean(F.softplus(-real)) - _mean(F.softplus(fake)))
-
-
 def _wasserstein(real: Tensor, fake: Tensor) -> Tensor:
     return _mean(real) - _mean(fake)
 
 
-BCE = dict(real_term=_bce, fake_term=_bce, estimate=_js_from_bce, estimate_label="JS estimate")
+# The BCE family records no separate estimate: at the optimal D its loss is log 4 − 2·JS(P‖Q),
+# and the curves show that loss itself.
+BCE = dict(real_term=_bce, fake_term=_bce)
 WGAN = dict(real_term=lambda out, _: -_mean(out), fake_term=lambda out, _: _mean(out),
             g_term=lambda out: -_mean(out), display=lambda v: v, center=None, bounds=None,
             display_label="critic D(x)", estimate=_wasserstein, estimate_label="Wasserstein estimate")
