@@ -164,7 +164,10 @@ class Step:
             with torch.no_grad():
                 self.flat_d.clamp_(-t.weight_clip, t.weight_clip)
         with torch.no_grad():  # both halves at once: [runs, 2, batch] (a param-noise batch is averaged)
-            both = torch.stack([out_real.mean(-1), out_fake.mean(-1).unflatten(-1, (-1, b)).mean(-2)], dim=1)
+            if self.separate_d_passes or t.param_noise:
+                both = torch.stack([out_real.mean(-1), out_fake.mean(-1).unflatten(-1, (-1, b)).mean(-2)], dim=1)
+            else:
+                both = out.view(len(out), 2, b)
             shown = self.obj.display(both)
             means = shown.mean(-1)
             center = self.obj.center if self.obj.center is not None else means.mean(-1)[:, None, None]

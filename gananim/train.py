@@ -48,6 +48,28 @@ def prepare(scene: Scene) -> Setup:
     return Setup(scene, target, data_dim, g, d, objectives.get(scene.loss))
 
 
+# Below this much matrix work per step, one intra-op thread beats splitting each small operation
+# across cores (measured on 2 cores: one sine-scene run is ~15% faster on one thread, 16 runs
+# together ~20% faster on two).
+SMALL_STEP_FLOPS = 40e6
+
+
+def step_flops(setup: Setup, runs: int) -> float:
+    """A rough count of one training step's arithmetic: each parameter meets each sample about
+    six times (forward and backward, D on real and fake, G's pass through D)."""
+    return 2.0 * 6 * runs * setup.scene.batch * (setup.g.n_params + setup.scene.d_steps * setup.d.n_params)
+
+
+@contextmanager
+def _threads(count: int):
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def cadence(scene: Scene, n_params: int, runs: int = 1) -> int:
     """Record every step unless that passes the size budget; then the finest cadence that fits."""
     if scene.record.every:
@@ -165,8 +187,9 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
     status, message, bad_step, kept = "complete", "", 0, scene.steps
     record_params(0)
     chunk_first, step = 1, 0
+    threads = 1 if step_flops(setup, n_runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
     try:
-        with _stop_flag() as flag, training_bar(scene.name, scene.steps, show_progress) as bar:
+        with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
             for step in range(1, scene.steps + 1):
                 row = step_fn(step)
                 sbuf[step - chunk_first] = row
