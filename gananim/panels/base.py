@@ -100,6 +100,13 @@ class Panel:
         return artists[0] if len(artists) == 1 else artists
 
 
+def needs_planes(view: View) -> str | None:
+    """Why a panel over the 2-D sample space and the latent plane cannot draw `view`'s trace."""
+    if view.data_dim != 2 or view.latent_dim < 2:
+        return "needs 2-D data and a latent space of at least 2 dimensions"
+    return None
+
+
 def style_axes(ax: Axes, theme: Theme) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import D_CMAP, DOT, REAL_DARK, THEMES, Panel
+from .base import D_CMAP, DOT, REAL_DARK, THEMES, Panel, needs_planes
 from .samples import scatter_size
 
 
@@ -40,10 +40,7 @@ class _Heatmap(Panel):
 class LatentField(_Heatmap):
     title = "D(G(z)) on the latent space"
 
-    @classmethod
-    def unavailable(cls, view):
-        if view.data_dim != 2 or view.latent_dim < 2:
-            return "needs 2-D data and a latent space of at least 2 dimensions"
+    unavailable = staticmethod(needs_planes)
 
     def __init__(self, ax, view, theme=THEMES["light"]) -> None:
         super().__init__(ax, view, theme)

@@ -12,7 +12,7 @@ import torch
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import LogNorm
 
-from .base import DOT, THEMES, Panel
+from .base import DOT, THEMES, Panel, needs_planes
 
 CELLS = 28
 
@@ -28,10 +28,7 @@ class Manifold(Panel):
     square = True
     right_in = 0.62
 
-    @classmethod
-    def unavailable(cls, view):
-        if view.data_dim != 2 or view.latent_dim < 2:
-            return "needs 2-D data and a latent space of at least 2 dimensions"
+    unavailable = staticmethod(needs_planes)
 
     def __init__(self, ax, view, theme=THEMES["light"]) -> None:
         super().__init__(ax, view, theme)
