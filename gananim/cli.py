@@ -26,7 +26,7 @@ EXAMPLES = {
   gananim train point --set seed=3 -o outputs/point3.trace""",
     "show": """examples:
   gananim show wing
-  gananim show scenes/sine.py --set opt_g.betas=0.7,0.999 --json""",
+  gananim show scenes/sine.py --set opt_g.beta1=0.7 --json""",
     "info": """examples:
   gananim info outputs/wing.trace
   gananim info outputs/wing.trace --json""",
@@ -148,6 +148,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_still)
+
+    p = command("sweep", "train a scene over a grid of settings (and seeds) and render the runs side by side")
+    p.add_argument("source", metavar="SCENE", help="scene file or bundled scene name (a sweep file may carry a grid)")
+    p.add_argument("--grid", dest="axes", action="append", default=[], metavar="KEY=V1,V2",
+                   help="an axis of the grid (repeatable; KEY1,KEY2=V1,V2 sets both keys; tuple values: V1;V2)")
+    p.add_argument("-o", "--output", metavar="FILE", help="output .mp4 or .gif (default outputs/NAME_sweep.mp4); "
+                   "the traces go in a folder of the same name")
+    _add_scene_args(p)
+    p.add_argument("--shard", metavar="I/N", help="train only the I-th of N shares of the grid, and do not render")
+    p.add_argument("--render-only", action="store_true", help="render the traces a sweep already trained")
+    p.add_argument("--metric", choices=("sliced_w1", "js", "kl", "modes", "high_quality", "reverse_kl"),
+                   help="the summary strip's metric (default: modes covered for mixtures, else sliced W1)")
+    p.add_argument("--frames", type=int, help="number of frames")
+    p.add_argument("--fps", type=int, help="frames per second")
+    p.add_argument("--size", type=_size, metavar="WxH", help="frame size in pixels (default 1280x720)")
+    p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
+    p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for training and rendering (default: cores)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(handler=cmd_sweep)
 
     p = command("info", "summarise a trace: steps, parameters, settings, versions, last values")
     p.add_argument("trace", metavar="TRACE")
@@ -278,6 +298,57 @@ def cmd_still(args) -> None:
         done = contact_sheet(trace, out, args.steps, opts, args.panel)
     console.print(f"wrote {out}: steps {', '.join(f'{s:,}' for s in done['steps'])}, "
                   f"{done['size'][0]}x{done['size'][1]}")
+
+
+def cmd_sweep(args) -> None:
+    from . import sweep
+    from .render import RenderOptions
+    from .tiles import Tile, render_sweep
+
+    if is_trace(args.source):
+        raise GananimError(f"{args.source} is a trace; `gananim sweep` takes a scene")
+    namespace = scenefile.run(args.source)
+    base = scenefile.pick(namespace, args.source, args.scene)
+    sets = args.sets + ([f"seeds={args.seeds}"] if args.seeds else [])
+    base = settings.apply(base, sets).validate()
+    axes = [sweep.parse_axis(spec) for spec in args.axes] or sweep.axes_from_file(namespace.get("grid", {}))
+    if not axes and len(base.run_seeds) < 2:
+        raise GananimError("a sweep needs --grid KEY=V1,V2 (or a grid in the scene file) or --seeds")
+    out = Path(args.output) if args.output else _default_output(f"{base.name}_sweep", ".mp4")
+    check_output(out, (".mp4", ".gif"), [scenefile.locate(args.source)])
+    folder = out.with_suffix("")
+    folder.mkdir(exist_ok=True)
+    points = sweep.plan(base, axes, folder)
+    sweep.write_manifest(folder, points, args.source)
+    path = scenefile.locate(args.source)
+    workers = args.workers or os.cpu_count() or 1
+    if not args.render_only:
+        mine = sweep.shard(points, args.shard) if args.shard else points
+        trained = sweep.train_points(mine, path.read_bytes(), str(path.resolve()), workers, not args.quiet)
+        console.print(f"trained {trained} of {len(mine)} runs → {folder}")
+        if args.shard:
+            return
+    missing = [p.trace.name for p in points if not p.trace.is_file()]
+    if missing:
+        raise GananimError(f"{folder} lacks {len(missing)} of {len(points)} traces ({', '.join(missing[:3])}"
+                           f"{'…' if len(missing) > 3 else ''}); train them first (without --render-only)")
+    traces = [Trace(p.trace) for p in points]
+    try:
+        tiles = []
+        for point, trace in zip(points, traces):
+            seeds = trace.meta["seeds"]
+            for run, seed in enumerate(seeds):
+                parts = [point.label] * bool(point.label) + [f"seed {seed}"] * (len(seeds) > 1)
+                tiles.append(Tile(trace, run, " · ".join(parts) or base.name))
+        keys = ", ".join(sweep._collapsed({k: 0 for k, _ in [(k, 0) for axis in axes for k in axis[0]]}))
+        title = f"{base.title or base.name}: " + (f"sweep over {keys}" if axes else f"{len(base.run_seeds)} seeds")
+        opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
+                             workers=args.workers)
+        done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
+    finally:
+        for trace in traces:
+            trace.close()
+    console.print(f"wrote {out}: {done['tiles']} tiles, {done['frames']} frames, {done['size'][0]}x{done['size'][1]}")
 
 
 def cmd_render(args) -> None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # messages stay one line in logs
 REFRESH_S = 0.2
 
 
@@ -48,8 +48,8 @@ def _bar(description: str, total: int, unit: str, show: bool):
         yield _Bar(progress, task, total)
 
 
-def training_bar(name: str, steps: int, show: bool = True):
-    return _bar(f"training {name}", steps, "steps", show)
+def training_bar(name: str, total: int, show: bool = True, unit: str = "steps"):
+    return _bar(f"training {name}", total, unit, show)
 
 
 def render_bar(name: str, frames: int, show: bool = True):

@@ -167,35 +167,34 @@ def workers_for(frames: int, requested: int | None = None) -> int:
     return max(1, min(os.cpu_count() or 1, 8, frames // 60))
 
 
-def _render_part(trace: Trace, steps, span, opts: RenderOptions, start: int, stop: int, part: Path, tick) -> None:
-    """Draw frames start..stop-1 of the animation and encode them into one part file."""
-    renderer = Renderer(trace, steps, span, opts)
+def _render_part(make_renderer, start: int, stop: int, part: Path, fps: int, threads: int, tick) -> None:
+    """Draw frames start..stop-1 with a renderer from `make_renderer` and encode them into one part."""
+    renderer = make_renderer()
     width, height = renderer.pixel_size
-    with encode.part_writer(part, width, height, opts.fps, threads=1 if opts.workers > 1 else 0) as writer:
+    with encode.part_writer(part, width, height, fps, threads=threads) as writer:
         for frame in renderer.frames(start, stop):
             writer.write(frame)
             tick()
 
 
-def _part_process(path, steps, span, opts, start, stop, part, counter, errors) -> None:
-    """A forked worker: one torch thread (its siblings have the other cores), its own trace handle."""
+def _part_process(make_renderer, start, stop, part, fps, counter, errors) -> None:
+    """A forked worker: one torch thread (its siblings have the other cores)."""
     torch.set_num_threads(1)
     try:
-        with Trace(path) as trace:
-            def tick():
-                with counter.get_lock():
-                    counter.value += 1
-            _render_part(trace, steps, span, opts, start, stop, part, tick)
+        def tick():
+            with counter.get_lock():
+                counter.value += 1
+        _render_part(make_renderer, start, stop, part, fps, 1, tick)
     except BaseException as exc:  # reported by the parent, which owns the terminal and the exit status
         errors.put(str(exc) if isinstance(exc, GananimError) else f"{type(exc).__name__}: {exc}")
         raise SystemExit(1) from None
 
 
-def _render_parallel(trace, steps, span, opts, ranges, parts, bar) -> None:
-    context = multiprocessing.get_context("fork")  # no re-import; children use one thread each
+def _render_parallel(make_renderer, ranges, parts, fps, bar) -> None:
+    context = multiprocessing.get_context("fork")  # no re-import; open traces are shared (pread)
     counter, errors = context.Value("i", 0), context.Queue()
-    processes = [context.Process(target=_part_process, args=(trace.path, steps, span, opts, r[0], r[-1] + 1, part,
-                                                            counter, errors)) for r, part in zip(ranges, parts)]
+    processes = [context.Process(target=_part_process, args=(make_renderer, r[0], r[-1] + 1, part, fps, counter,
+                                                            errors)) for r, part in zip(ranges, parts)]
     try:
         for process in processes:
             process.start()
@@ -214,6 +213,32 @@ def _render_parallel(trace, steps, span, opts, ranges, parts, bar) -> None:
     bar.advance(counter.value)
 
 
+def encode_frames(make_renderer, count: int, out: Path, fps: int, workers: int, show_progress: bool) -> None:
+    """Draw `count` frames and encode them to `out`: contiguous frame ranges in `workers` forked
+    processes (each with its own renderer from `make_renderer`), their parts joined without
+    re-encoding."""
+    ranges = np.array_split(np.arange(count), workers)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work, \
+            render_bar(out.name, count, show_progress) as bar:
+        parts = [Path(work) / f"part{i}{encode.part_suffix(out)}" for i in range(len(ranges))]
+        if workers == 1:
+            done = iter(range(1, count + 1))
+            _render_part(make_renderer, 0, count, parts[0], fps, 0, lambda: bar.advance(next(done)))
+        else:
+            _render_parallel(make_renderer, ranges, parts, fps, bar)
+        encode.join(parts, out)
+
+
+def check_video(out: Path, opts: RenderOptions) -> None:
+    """Refuse other suffixes; round odd sizes up for H.264, saying so."""
+    if out.suffix not in (".mp4", ".gif"):
+        raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
+    if out.suffix == ".mp4" and even_size(opts.size) != tuple(opts.size):
+        console.print(f"[yellow]note:[/] size {opts.size[0]}x{opts.size[1]} rounded up to "
+                      f"{even_size(opts.size)[0]}x{even_size(opts.size)[1]}: H.264 needs even dimensions")
+        opts.size = even_size(opts.size)
+
+
 def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
     """Write an animation of `trace` to `out` (.mp4 or .gif). Returns what was written.
 
@@ -221,28 +246,15 @@ def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = T
     joined without re-encoding."""
     opts = opts.resolved(trace)
     out = Path(out)
-    if out.suffix not in (".mp4", ".gif"):
-        raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
-    if out.suffix == ".mp4" and even_size(opts.size) != tuple(opts.size):
-        console.print(f"[yellow]note:[/] size {opts.size[0]}x{opts.size[1]} rounded up to "
-                      f"{even_size(opts.size)[0]}x{even_size(opts.size)[1]}: H.264 needs even dimensions")
-        opts.size = even_size(opts.size)
+    check_video(out, opts)
     span = step_range(trace, opts.start, opts.stop)
     steps = frame_steps(trace, opts.frames, *span)
     if len(np.unique(steps)) < len(steps):
         console.print(f"[yellow]note:[/] {opts.frames} frames but only {len(np.unique(steps))} recorded steps in "
                       "range: some frames repeat")
     opts.workers = workers_for(len(steps), opts.workers)
-    ranges = np.array_split(np.arange(len(steps)), opts.workers)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work, \
-            render_bar(out.name, len(steps), show_progress) as bar:
-        parts = [Path(work) / f"part{i}{encode.part_suffix(out)}" for i in range(len(ranges))]
-        if opts.workers == 1:
-            done = iter(range(1, len(steps) + 1))
-            _render_part(trace, steps, span, opts, 0, len(steps), parts[0], lambda: bar.advance(next(done)))
-        else:
-            _render_parallel(trace, steps, span, opts, ranges, parts, bar)
-        encode.join(parts, out)
+    encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts.fps, opts.workers,
+                  show_progress)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers}
 
 

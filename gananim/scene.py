@@ -30,19 +30,25 @@ class Latent:
 
 @dataclass
 class Optim:
-    """One network's optimizer. `alpha` is RMSprop's smoothing constant, `momentum` SGD's."""
+    """One network's optimizer. `beta1`, `beta2` are Adam's; `alpha` is RMSprop's smoothing
+    constant, `momentum` SGD's."""
 
     name: str = "adam"
     lr: float = 1e-3
-    betas: tuple[float, float] = (0.5, 0.999)
+    beta1: float = 0.5
+    beta2: float = 0.999
     eps: float = 1e-8
     alpha: float = 0.99
     momentum: float = 0.0
     weight_decay: float = 0.0
 
+    @property
+    def betas(self) -> tuple[float, float]:
+        return self.beta1, self.beta2
+
 
 def adam(lr: float, betas: tuple[float, float] = (0.5, 0.999), **kw) -> Optim:
-    return Optim("adam", lr, tuple(betas), **kw)
+    return Optim("adam", lr, *betas, **kw)
 
 
 def rmsprop(lr: float, alpha: float = 0.99, **kw) -> Optim:
@@ -189,7 +195,7 @@ class Scene:
             if not opt.lr > 0:
                 raise GananimError(f"{key}.lr must be positive, got {opt.lr}")
             if not all(0 <= b < 1 for b in opt.betas):
-                raise GananimError(f"{key}.betas must lie in [0, 1), got {list(opt.betas)}")
+                raise GananimError(f"{key}.beta1 and {key}.beta2 must lie in [0, 1), got {list(opt.betas)}")
             if opt.eps <= 0 or not 0 <= opt.alpha < 1 or opt.momentum < 0 or opt.weight_decay < 0:
                 raise GananimError(f"{key}: eps must be positive, alpha in [0, 1), momentum and weight_decay ≥ 0")
         for key, net in (("g", self.g), ("d", self.d)):
@@ -246,6 +252,13 @@ def check_size(size: tuple[int, int]) -> None:
         raise GananimError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels per side, got {w}x{h}")
 
 
+def _optim(stored: dict) -> Optim:
+    stored = dict(stored)
+    if "betas" in stored:  # traces written before beta1 and beta2 were separate settings
+        stored["beta1"], stored["beta2"] = stored.pop("betas")
+    return Optim(**stored)
+
+
 def from_settings(settings: dict) -> Scene:
     """Rebuild the parts of a Scene that rendering needs from a trace's stored settings."""
     s = dict(settings)
@@ -253,8 +266,7 @@ def from_settings(settings: dict) -> Scene:
         name=s["name"], title=s["title"], about=s.get("about", ""),
         target=s["target"] if isinstance(s["target"], str) else "custom",
         latent=Latent(**s["latent"]), loss=s["loss"],
-        opt_g=Optim(**{**s["opt_g"], "betas": tuple(s["opt_g"]["betas"])}),
-        opt_d=Optim(**{**s["opt_d"], "betas": tuple(s["opt_d"]["betas"])}),
+        opt_g=_optim(s["opt_g"]), opt_d=_optim(s["opt_d"]),
         tricks=Tricks(**s.get("tricks", {})), d_steps=s["d_steps"], g_steps=s.get("g_steps", 1),
         batch=s["batch"], steps=s["steps"], seed=s["seed"], seeds=tuple(s.get("seeds", ())),
         record=Record(**s["record"]), detect=Detect(**s.get("detect", {})),

@@ -41,8 +41,11 @@ def _where(exc: BaseException, path: Path) -> str:
 def load(source: str, name: str | None = None):
     """Run a scene file and return its Scene: `name` picks one by variable name, else the one
     bound to `scene`, else the only one."""
-    from .scene import Scene  # torch loads here, not for `gananim list`
+    return pick(run(source), source, name)
 
+
+def run(source: str) -> dict:
+    """Run a scene file and return its namespace (its Scenes, and a sweep file's `grid`)."""
     path = locate(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -59,6 +62,14 @@ def load(source: str, name: str | None = None):
     except Exception as exc:
         raise GananimError(
             f"scene file {path} raised {type(exc).__name__}{_where(exc, path)}: {exc}") from None
+    return namespace
+
+
+def pick(namespace: dict, source: str, name: str | None = None):
+    """The Scene a namespace offers: by variable name, else `scene`, else the only one."""
+    from .scene import Scene  # torch loads here, not for `gananim list`
+
+    path = locate(source)
     found = {key: value for key, value in namespace.items() if isinstance(value, Scene)}
     if not found:
         raise GananimError(f"scene file {path} defines no Scene (bind one to a variable named `scene`)")

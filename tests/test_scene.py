@@ -8,7 +8,7 @@ from gananim import GananimError, Scene, mlp, scenefile, settings
 
 
 def test_set_parses_each_type():
-    scene = settings.apply(Scene(), ["steps=2e4", "opt_d.lr=5e-4", "g.widths=32,16", "opt_g.betas=0.7,0.99",
+    scene = settings.apply(Scene(), ["steps=2e4", "opt_d.lr=5e-4", "g.widths=32,16", "opt_g.beta1=0.7", "opt_g.beta2=0.99",
                                      "render.size=1280,720", "render.xlim=-2,2", "g.activation=tanh",
                                      "target=circle"])
     assert scene.steps == 20000 and isinstance(scene.steps, int)
@@ -40,7 +40,7 @@ def test_unknown_key_names_the_valid_keys():
     ("steps=many", "steps takes an integer"),
     ("steps=2.5", "steps takes an integer"),
     ("opt_d.lr=fast", "opt_d.lr takes a number"),
-    ("opt_g.betas=0.5", "opt_g.betas takes 2 comma-separated values"),
+    ("render.size=720", "render.size takes 2 comma-separated values"),
     ("steps", "--set takes key=value"),
 ])
 def test_unparsable_values(assignment, fragment):
