@@ -163,7 +163,7 @@ class TiledRenderer:
                     child.remove()  # one colour bar serves every tile
                 panels.append(panel)
             self.panels.append(panels)
-        strip_cell = (0, FOOTER_IN, width_in * 0.86, strip_in)
+        strip_cell = (0, FOOTER_IN, width_in * 0.78, strip_in)  # the legend takes the rest
         ax = fig.add_axes(_place(fig, strip_cell, Panel))
         self.summary = Summary(ax, self.views, [t.label for t in self.tiles], self.metric, theme)
         top = 1 - EDGE_IN / height_in
@@ -227,7 +227,7 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     span = step_range(base, opts.start, opts.stop)
     steps = frame_steps(base, opts.frames, *span)
     opts.workers = workers_for(len(steps), opts.workers)
-    sub = subtitle(View(base, span, 8, 0))
+    sub = "first run: " + subtitle(View(base, span, 8, 0))
 
     def make():
         return TiledRenderer(tiles, steps, span, opts, title, metric, sub)
