@@ -145,17 +145,23 @@ def train_points(points: list[Point], source: bytes, scene_file: str, workers: i
     if not todo:
         return 0
     jobs = [(p, source, scene_file) for p in todo]
-    with training_bar(f"sweep: {len(todo)} runs", len(todo), show_progress, unit="runs") as bar:
-        if workers <= 1:
-            results = [_train_one(job) for job in jobs]
-            for done, _ in enumerate(results, 1):
-                bar.advance(done)
-        else:
-            results = []
-            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-                for done, result in enumerate(pool.imap_unordered(_train_one, jobs), 1):
-                    results.append(result)
+    results = []
+    try:
+        with training_bar(f"sweep: {len(todo)} runs", len(todo), show_progress, unit="runs") as bar:
+            if workers <= 1:
+                for done, job in enumerate(jobs, 1):
+                    results.append(_train_one(job))
                     bar.advance(done)
+            else:
+                with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+                    for done, result in enumerate(pool.imap_unordered(_train_one, jobs), 1):
+                        results.append(result)
+                        bar.advance(done)
+    except KeyboardInterrupt:
+        finished = len(points) - len(todo) + sum(status == "complete" for _, status, _ in results)
+        console.print(f"sweep interrupted: {finished} of {len(points)} runs are complete; "
+                      "run the same command again to train the rest")
+        raise
     failed = [(i, message) for i, status, message in results if status != "complete"]
     for index, message in failed:
         console.print(f"[yellow]warning:[/] grid point {index}: {message}")
