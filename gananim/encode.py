@@ -65,20 +65,24 @@ class _Pipe:
     def write(self, frame) -> None:
         try:
             self.proc.stdin.write(frame)
-        except (BrokenPipeError, ValueError):
-            self.proc.stdin = None
-            _finish(self.proc, self.what)
+        except (BrokenPipeError, ValueError):  # ffmpeg died: report what it said
+            self.close()
             raise GananimError(f"ffmpeg stopped reading frames while {self.what}") from None
 
     def close(self) -> None:
         if self.proc.stdin:
-            self.proc.stdin.close()
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
             self.proc.stdin = None
-        _finish(self.proc, self.what)
+        if self.proc.returncode is None:
+            _finish(self.proc, self.what)
 
     def kill(self) -> None:
-        self.proc.kill()
-        self.proc.communicate()
+        if self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def part_suffix(out: Path) -> str:

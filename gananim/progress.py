@@ -45,7 +45,11 @@ def _bar(description: str, total: int, unit: str, show: bool):
         return
     with _progress(unit) as progress:
         task = progress.add_task(description, total=total, rate="–", extra="")
-        yield _Bar(progress, task, total)
+        try:
+            yield _Bar(progress, task, total)
+        except BaseException:
+            progress.live.transient = True  # a failed bar vanishes: the error is the one line left
+            raise
 
 
 def training_bar(name: str, total: int, show: bool = True, unit: str = "steps"):

@@ -157,7 +157,9 @@ class Scene:
     detect: Detect = field(default_factory=Detect)
 
     def validate(self) -> "Scene":
-        """Check every setting's range; raise GananimError naming the first bad one."""
+        """Check every setting's type and range; raise GananimError naming the first bad one."""
+        from .settings import check_types
+        check_types(self)
         targets.resolve(self.target)
         objectives.get(self.loss)
         for key, value in (("steps", self.steps), ("batch", self.batch), ("d_steps", self.d_steps),

@@ -24,6 +24,52 @@ def _leaves(obj: Any, prefix: str = "") -> dict[str, tuple[Any, Any]]:
     return out
 
 
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a value has the type a setting's annotation asks for (ints pass as floats)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if hint is type(None):
+        return value is None
+    if origin is tuple:
+        if not isinstance(value, (tuple, list)):  # a scene file may well write [1280, 720]
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_fits(v, args[0]) for v in value)
+        return len(value) == len(args) and all(_fits(v, a) for v, a in zip(value, args))
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True  # callables, modules: checked where they are used
+
+
+def check_types(scene: Any) -> None:
+    """Refuse a setting whose value has the wrong type, naming the key and the type it takes."""
+    for key, (value, hint) in _leaves(scene).items():
+        if not _fits(value, hint):
+            raise GananimError(f"{key} must be {_describe(hint)}, got {value!r}")
+
+
+_plural = {int: "integers", float: "numbers", str: "names"}
+
+
+def _describe(hint: Any) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in args)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return f"a list of {_plural.get(args[0], _describe(args[0]))}"
+        return f"{len(args)} numbers"
+    return {int: "an integer", float: "a number", str: "text", bool: "true or false",
+            type(None): "none"}.get(hint, getattr(hint, "__name__", str(hint)))
+
+
 def flatten(scene: Any) -> dict[str, Any]:
     """Every leaf setting by dotted key, in declaration order."""
     return {key: value for key, (value, _) in _leaves(scene).items()}

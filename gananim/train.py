@@ -21,6 +21,9 @@ from .step import Runs, Step, sample_latent
 from .trace import FORMAT_VERSION, TraceWriter
 
 CHUNK_BYTES = 8 << 20  # parameter rows per chunk: a killed run loses at most one chunk
+# Chunks end after about this much arithmetic, so that even slow runs reach the disk every few
+# seconds; counted in work rather than time so that the same run always writes the same bytes.
+CHUNK_FLOPS = 4e9
 
 
 @dataclass
@@ -144,7 +147,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
             note += f"; {frames} frames will share recorded steps"
         console.print(f"[yellow]note:[/] {note}")
     row_bytes = 4 * n_runs * setup.n_params
-    chunk_steps = int(min(1024, max(16, CHUNK_BYTES * every // row_bytes)))
+    chunk_steps = int(max(4, min(1024, CHUNK_BYTES * every // row_bytes, CHUNK_FLOPS // step_flops(setup, n_runs))))
 
     g, d = setup.g, setup.d
     meta = {
