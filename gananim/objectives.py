@@ -30,7 +30,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from .errors import GananimError
+from .errors import GananimError, did_you_mean
 
 Tensor = torch.Tensor
 LOG2 = math.log(2.0)
@@ -124,5 +124,5 @@ REGISTRY: dict[str, Objective] = {
 
 def get(name: str) -> Objective:
     if name not in REGISTRY:
-        raise GananimError(f"unknown loss {name!r}; choose from {', '.join(REGISTRY)}")
+        raise GananimError(f"unknown loss {name!r}; {did_you_mean(name, REGISTRY)}choose from {', '.join(REGISTRY)}")
     return REGISTRY[name]

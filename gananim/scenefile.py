@@ -6,7 +6,7 @@ import runpy
 import traceback
 from pathlib import Path
 
-from .errors import GananimError
+from .errors import GananimError, did_you_mean
 
 
 def bundled_dir() -> Path:
@@ -30,7 +30,8 @@ def locate(source: str) -> Path:
     scenes = bundled()
     if source in scenes:
         return scenes[source]
-    raise GananimError(f"no scene file or bundled scene named {source!r}; bundled scenes: {', '.join(scenes)}")
+    raise GananimError(f"no scene file or bundled scene named {source!r}; {did_you_mean(source, scenes)}"
+                       f"bundled scenes: {', '.join(scenes)}")
 
 
 def _where(exc: BaseException, path: Path) -> str:

@@ -6,7 +6,7 @@ import types
 import typing
 from typing import Any
 
-from .errors import GananimError
+from .errors import GananimError, did_you_mean
 
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 
@@ -150,6 +150,6 @@ def apply(scene: Any, assignments: list[str]) -> Any:
         if not sep or not key:
             raise GananimError(f"--set takes key=value, got {assignment!r}")
         if key not in leaves:
-            raise GananimError(f"unknown setting {key!r}; valid keys: {', '.join(leaves)}")
+            raise GananimError(f"unknown setting {key!r}; {did_you_mean(key, leaves)}valid keys: {', '.join(leaves)}")
         scene = _replace(scene, key.split("."), _parse(text.strip(), leaves[key][1], key))
     return scene

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .errors import GananimError
+from .errors import GananimError, did_you_mean
 
 Sampler = Callable[[int, torch.Generator], "torch.Tensor | np.ndarray"]
 
@@ -119,7 +119,8 @@ def resolve(spec: "str | Sampler") -> Target:
     """The Target for a scene's `target` setting: a built-in name or a callable sampler."""
     if isinstance(spec, str):
         if spec not in BUILTIN:
-            raise GananimError(f"unknown target {spec!r}; built-in targets: {', '.join(BUILTIN)}")
+            raise GananimError(f"unknown target {spec!r}; {did_you_mean(spec, BUILTIN)}"
+                               f"built-in targets: {', '.join(BUILTIN)}")
         return BUILTIN[spec]
     if callable(spec):
         name = getattr(spec, "__name__", type(spec).__name__)

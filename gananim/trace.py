@@ -113,7 +113,8 @@ class Trace:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.is_file():
-            raise GananimError(f"trace {path} does not exist" if not self.path.exists() else f"{path} is not a file")
+            raise GananimError(f"trace {path} does not exist; check the path (`gananim train SCENE -o TRACE` makes one)"
+                               if not self.path.exists() else f"{path} is not a file")
         self.file = open(self.path, "rb")
         self.size = os.fstat(self.file.fileno()).st_size
         self.arrays: dict[str, tuple[int, tuple[int, ...], str, int]] = {}
@@ -139,7 +140,8 @@ class Trace:
         head = self.file.read(12)
         if head[:8] != MAGIC:
             kind = next((v for k, v in SIGNATURES.items() if head.startswith(k)), None)
-            raise GananimError(f"{self.path} is not a gananim trace" + (f" (it is {kind})" if kind else ""))
+            raise GananimError(f"{self.path} is not a gananim trace" + (f" (it is {kind})" if kind else "") +
+                               "; give a .trace written by `gananim train` or `gananim render`")
         if len(head) < 12:
             raise self._corrupt("the header is cut short")
         (version,) = struct.unpack("<I", head[8:])
