@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Scene": "scene", "Latent": "scene", "Optim": "scene", "Record": "scene", "Render": "scene", "Tricks": "scene",
     "adam": "scene", "rmsprop": "scene", "sgd": "scene", "MLP": "nets", "mlp": "nets",
+    "DCGAN": "convnets", "dcgan": "convnets",
     "Trace": "trace", "GananimError": "errors",
 }
 __all__ = [*_EXPORTS, "load_trace", "train", "animate", "__version__"]

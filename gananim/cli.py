@@ -49,7 +49,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 PANEL_NAMES = ("curves", "samples", "latent_field", "sample_field", "manifold", "gradients", "features", "metrics",
-               "line1d", "weight_bias", "d_means")
+               "line1d", "weight_bias", "d_means", "digit_grid", "interpolation", "classes", "fid")
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -158,8 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scene_args(p)
     p.add_argument("--shard", metavar="I/N", help="train only the I-th of N shares of the grid, and do not render")
     p.add_argument("--render-only", action="store_true", help="render the traces a sweep already trained")
-    p.add_argument("--metric", choices=("sliced_w1", "js", "kl", "modes", "high_quality", "reverse_kl"),
-                   help="the summary strip's metric (default: modes covered for mixtures, else sliced W1)")
+    p.add_argument("--metric", choices=("sliced_w1", "js", "kl", "modes", "high_quality", "reverse_kl", "fid", "classes"),
+                   help="the summary strip's metric (default: FID for images, modes covered for mixtures, "
+                        "else sliced W1)")
     p.add_argument("--frames", type=int, help="number of frames")
     p.add_argument("--fps", type=int, help="frames per second")
     p.add_argument("--size", type=_size, metavar="WxH", help="frame size in pixels (default 1280x720)")

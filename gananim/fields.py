@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from . import metrics, objectives, scenefile, targets
+from .convnets import DCGAN
 from .errors import GananimError
 from .nets import MLP, build_network
 from .scene import from_settings
@@ -24,7 +25,7 @@ def _networks(trace: Trace, scene):
     """G and D for a trace: rebuilt from stored MLP specs, or from the scene file for custom modules."""
     nets = trace.meta["nets"]
     specs = {"g": scene.g, "d": scene.d}
-    if not all(isinstance(s, MLP) for s in specs.values()):
+    if not all(isinstance(s, (MLP, DCGAN)) for s in specs.values()):
         source = trace.meta.get("scene_file")
         if not source or not Path(source).exists():
             raise GananimError(f"trace {trace.path} uses custom nn.Module networks; re-rendering it needs its "
@@ -65,13 +66,19 @@ class View:
         self.real = trace.array("real")
         self.latents = torch.from_numpy(trace.array("latents"))
         self.data_dim, self.latent_dim = self.real.shape[1], self.latents.shape[1]
-        if self.data_dim > 2:
-            raise GananimError(f"gananim draws 1-D and 2-D data; this trace's data has {self.data_dim} dimensions")
+        self.image = tuple(trace.meta["image"]) if "image" in trace.meta else None  # (height, width)
+        if self.data_dim > 2 and not self.image:
+            raise GananimError(f"gananim draws 1-D and 2-D data and images; this trace's data has "
+                               f"{self.data_dim} dimensions")
         self.status = trace.status
         r = self.scene.render
         self.zlim = tuple(r.zlim) if r.zlim else ((-3.0, 3.0) if self.scene.latent.kind == "normal" else (-1.0, 1.0))
-        self.xlim, self.ylim = self._limits(tuple(r.xlim) if r.xlim else None, tuple(r.ylim) if r.ylim else None)
-        self.shown_range = self._shown_range()
+        if self.image:  # no planes to bound: image panels show pixels and recorded scores
+            self.xlim = self.ylim = None
+            self.shown_range = self.objective.bounds or (-1.0, 1.0)
+        else:
+            self.xlim, self.ylim = self._limits(tuple(r.xlim) if r.xlim else None, tuple(r.ylim) if r.ylim else None)
+            self.shown_range = self._shown_range()
         target = self.scene.target
         self.modes = targets.BUILTIN[target].modes if isinstance(target, str) and target in targets.BUILTIN else None
         self.frame_steps = np.asarray(trace.param_steps)  # the steps being drawn; the renderer narrows this
@@ -81,6 +88,11 @@ class View:
         """2,500 latent codes, the same for every frame and every render (a fixed seed)."""
         from .step import sample_latent
         return sample_latent(self.scene.latent, metrics.METRIC_SAMPLES, torch.Generator().manual_seed(20160610))
+
+    @cached_property
+    def image_latents(self) -> torch.Tensor:
+        from .panels.images import image_codes
+        return image_codes(self.latents)
 
     @cached_property
     def feature_layer(self) -> int | None:
@@ -304,6 +316,14 @@ class FrameBlock:
     def metric_values(self) -> list[dict[str, float]]:
         """Every metric that applies, per frame."""
         return [metrics.all_metrics(self.view.real, f, self.view.modes) for f in self.metric_fakes]
+
+    @cached_property
+    def images(self) -> np.ndarray:
+        """G's images at the image panels' fixed codes (gananim/panels/images.py), drawn as one
+        batch so BatchNorm sees the same statistics in every panel: [frames, n, height, width]."""
+        with torch.no_grad():
+            rows = self.view.g.forward(self.g_params, self.view.image_latents)
+        return rows.reshape(*rows.shape[:-1], *self.view.image).numpy()
 
     @cached_property
     def d_curve(self) -> np.ndarray:

@@ -33,7 +33,9 @@ LAYOUTS_2D = {
     "wide": [["curves", "samples", "sample_field"], ["metrics", "latent_field", "manifold"]],  # 16:9 slides
     "square": [["sample_field", "manifold"], ["curves", "metrics"]],  # blogs
 }
-LAYOUTS = ("classic", "1d", "wide", "square")
+# Image scenes (16:9): samples, D's outputs and the score on top, interpolation and classes below.
+LAYOUT_DIGITS = [["digit_grid", "curves", "fid"], ["interpolation", "classes"]]
+LAYOUTS = ("classic", "1d", "wide", "square", "digits")
 WIDE_SIZE = (1280, 720)
 
 
@@ -53,7 +55,13 @@ def panel_names(view: View, layout: str, panels: tuple[str, ...] = (), columns: 
             raise GananimError(f"layout '1d' needs 1-D data; this trace's data has {view.data_dim} dimensions")
         linear_g = PANELS["weight_bias"].unavailable(view) is None
         rows = [["line1d"], ["weight_bias" if linear_g else "d_means", "curves"]]
+    elif layout == "digits":
+        if not view.image:
+            raise GananimError("layout 'digits' needs an image scene (target 'digits' or 'digits16')")
+        rows = LAYOUT_DIGITS
     elif layout in LAYOUTS_2D:
+        if view.image:
+            raise GananimError(f"layout {layout!r} draws 2-D data; use --layout digits for image scenes")
         if view.data_dim != 2 or view.latent_dim < 2:
             raise GananimError(f"layout {layout!r} needs 2-D data and a latent space of at least 2 dimensions; "
                                "use --layout 1d for 1-D problems")

@@ -84,4 +84,5 @@ def all_metrics(real: np.ndarray, fake: np.ndarray, modes: tuple[np.ndarray, flo
 
 
 LABELS = {"kl": "KL(real‖gen), histograms", "js": "JS, histograms", "sliced_w1": "sliced W₁",
-          "modes": "modes covered", "high_quality": "high-quality samples", "reverse_kl": "reverse KL over modes"}
+          "modes": "modes covered", "high_quality": "high-quality samples", "reverse_kl": "reverse KL over modes",
+          "fid": "FID (classifier features)", "classes": "classes drawn"}

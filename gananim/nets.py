@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .convnets import DCGAN, build_module
 from .errors import GananimError
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
@@ -142,6 +143,7 @@ class Network:
             self.mbd = (offset, features, spec.minibatch, spec.minibatch_dims)
             offset += features * spec.minibatch * spec.minibatch_dims
         self.n_params = offset
+        self.mixes_batch = bool(spec.minibatch)  # minibatch features compare samples within a batch
         self.reference: torch.Tensor | None = None  # VBN's fixed reference inputs [..., R, n_in]
 
     def init(self, generator: torch.Generator) -> torch.Tensor:
@@ -290,15 +292,20 @@ class ModuleNetwork:
         self.shapes = {name: p.shape for name, p in module.named_parameters()}
         self.n_params = sum(s.numel() for s in self.shapes.values())
         self.spec = module
+        # BatchNorm makes each sample's output depend on the rest of its batch
+        self.mixes_batch = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
 
     def init(self, generator: torch.Generator) -> torch.Tensor:
         # Re-run each layer's own initialiser under the scene's seed so the start is reproducible.
         seed = int(torch.randint(0, 2**62, (1,), generator=generator))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            for m in self.module.modules():
-                if hasattr(m, "reset_parameters"):
-                    m.reset_parameters()
+            if hasattr(self.module, "reset_parameters"):  # the module initialises itself as a whole
+                self.module.reset_parameters()
+            else:
+                for m in self.module.modules():
+                    if hasattr(m, "reset_parameters"):
+                        m.reset_parameters()
         return torch.cat([p.detach().reshape(-1) for p in self.module.parameters()]).clone()
 
     def unflatten(self, flat: torch.Tensor) -> "ModuleWeights":
@@ -327,11 +334,17 @@ class ModuleNetwork:
         return torch.stack(outs).reshape(*lead, *outs[0].shape)
 
     def describe(self) -> str:
-        return f"{type(self.module).__name__} ({self.n_params} parameters)"
+        if isinstance(self.spec, DCGAN):
+            return f"DCGAN {self.spec.hidden} ({self.n_params:,} parameters)"
+        return f"{type(self.module).__name__} ({self.n_params:,} parameters)"
 
 
-def build_network(spec: MLP | nn.Module, n_in: int, n_out: int) -> Network | ModuleNetwork:
+def build_network(spec: "MLP | DCGAN | nn.Module", n_in: int, n_out: int) -> "Network | ModuleNetwork":
     """The runtime network for a scene's G or D spec."""
+    if isinstance(spec, DCGAN):
+        network = ModuleNetwork(build_module(spec, n_in, n_out), n_in, n_out)
+        network.spec = spec  # rebuilt from the trace's settings, no scene file needed
+        return network
     if isinstance(spec, nn.Module):
         return ModuleNetwork(spec, n_in, n_out)
     return Network(spec, n_in, n_out)

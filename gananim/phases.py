@@ -8,8 +8,9 @@ Each judgement looks at windows of `detect.window` of the run (at least 50 steps
 - Mode collapse: at up to 100 recorded steps, the spread (standard deviation, averaged over
   dimensions) of 2,500 generated samples drops below `detect.collapse` of the real data's
   after having been at least twice that; for mixtures of Gaussians, also when the modes
-  covered drop below half after at least three quarters were covered. A generator that has
-  not yet spread out is not collapsing.
+  covered drop below half after at least three quarters were covered; for images, when the
+  classes G draws (recorded while training) do. A generator that has not yet spread out is
+  not collapsing.
 - Divergence: training stopped on NaN or inf (the trace's status).
 Each label spans the steps where its condition holds; labels shorter than a window are dropped.
 """
@@ -95,6 +96,8 @@ def _collapse(view) -> list[Event]:
     picks = view.spread_steps(100)
     if len(picks) < 2:
         return []
+    if view.image:
+        return _vanished_classes(view, picks)
     real_spread = float(view.real.std(axis=0).mean())
     if real_spread < 1e-9:  # the data are a single point (PointGAN): converging to it is success
         return []
@@ -117,6 +120,16 @@ def _collapse(view) -> list[Event]:
         i = int(np.searchsorted(picks, start))
         events.append(Event("collapse", start, stop, f"mode collapse: {reasons[i]}"))
     return events
+
+
+def _vanished_classes(view, picks: np.ndarray) -> list[Event]:
+    """Images: the classes G draws (recorded while training) fall below half after at least
+    three quarters of the ten were drawn."""
+    classes = view.series("classes")[0]
+    drawn = classes[np.clip(picks, 1, len(classes)) - 1]
+    collapsed = (drawn < 5) & (np.maximum.accumulate(drawn) >= 7.5)
+    return [Event("collapse", start, stop, f"mode collapse: {drawn[int(np.searchsorted(picks, start))]:.0f} of 10 "
+                  "classes drawn") for start, stop in _runs(collapsed, picks, 1)]
 
 
 def caption(events: list[Event], step: int) -> str:

@@ -11,12 +11,13 @@ from typing import Callable, Optional
 from torch import nn
 
 from . import objectives, targets
+from .convnets import DCGAN
 from .errors import GananimError
 from .nets import MLP
 
 LATENTS = ("uniform", "normal")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
-LAYOUTS = ("classic", "1d", "wide", "square")
+LAYOUTS = ("classic", "1d", "wide", "square", "digits")
 THEMES = ("light", "dark", "print")
 
 
@@ -140,8 +141,8 @@ class Scene:
     about: str = ""
     target: "str | Callable" = "sine"
     latent: Latent = field(default_factory=Latent)
-    g: "MLP | nn.Module" = field(default_factory=MLP)
-    d: "MLP | nn.Module" = field(default_factory=MLP)
+    g: "MLP | DCGAN | nn.Module" = field(default_factory=MLP)
+    d: "MLP | DCGAN | nn.Module" = field(default_factory=MLP)
     loss: str = "nonsaturating"
     opt_g: Optim = field(default_factory=lambda: adam(1e-4))
     opt_d: Optim = field(default_factory=lambda: adam(1e-3))
@@ -201,10 +202,10 @@ class Scene:
             if opt.eps <= 0 or not 0 <= opt.alpha < 1 or opt.momentum < 0 or opt.weight_decay < 0:
                 raise GananimError(f"{key}: eps must be positive, alpha in [0, 1), momentum and weight_decay ≥ 0")
         for key, net in (("g", self.g), ("d", self.d)):
-            if isinstance(net, MLP):
+            if isinstance(net, (MLP, DCGAN)):
                 net.validate(key)
             elif not isinstance(net, nn.Module):
-                raise GananimError(f"{key} must be an mlp(...) or an nn.Module, got {type(net).__name__}")
+                raise GananimError(f"{key} must be an mlp(...), a dcgan(...) or an nn.Module, got {type(net).__name__}")
         r = self.render
         if r.layout not in LAYOUTS:
             raise GananimError(f"render.layout must be one of {', '.join(LAYOUTS)}, got {r.layout!r}")
@@ -276,6 +277,9 @@ def from_settings(settings: dict) -> Scene:
     )
     for key in ("g", "d"):
         spec = s[key]
-        setattr(scene, key, MLP(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
-                if "widths" in spec else spec)
+        if "widths" in spec:
+            spec = MLP(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
+        elif "hidden" in spec:
+            spec = DCGAN(**spec)
+        setattr(scene, key, spec)
     return scene

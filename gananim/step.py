@@ -103,7 +103,7 @@ class Step:
         self.wg, self.wd = bind(self.g, self.flat_g), bind(self.d, self.flat_d)
         self.opt_g, self.opt_d = make_optimizer(self.flat_g, s.opt_g), make_optimizer(self.flat_d, s.opt_d)
         self.names = scalar_names(setup)
-        self.separate_d_passes = bool(getattr(self.d.spec, "minibatch", 0))  # groups must not mix
+        self.separate_d_passes = self.d.mixes_batch  # real and generated batches must not mix
         self.single = len(runs.seeds) == 1
 
     def _real(self, n: int) -> torch.Tensor:

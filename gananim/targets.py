@@ -27,6 +27,20 @@ class Target:
     about: str
     sample: Sampler
     modes: tuple | None = None  # (centres [k, dim], σ) for mixtures of Gaussians: mode metrics apply
+    image: int = 0  # the side of square grey images, flattened row by row into each sample
+
+
+DIGIT_IMAGES = 60_000  # as many as MNIST's training set
+
+
+def digit_sampler(side: int) -> Sampler:
+    """Draws from the on-the-fly digits data set (gananim/digits.py), uniformly with replacement."""
+    def sample(n: int, generator: torch.Generator) -> torch.Tensor:
+        from .digits import load_digits  # drawn (or read from its cache) on first use only
+        images, _ = load_digits(DIGIT_IMAGES, side, seed=0)
+        rows = torch.from_numpy(images).flatten(1)
+        return rows[torch.randint(len(rows), (n,), generator=generator)]
+    return sample
 
 
 def _square(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,6 +125,9 @@ BUILTIN: dict[str, Target] = {
         Target("grid25", "a 5×5 grid of Gaussians (WGAN-GP toy)", grid25,
                ((GRID25_CENTERS / 2.828).numpy(), 0.05 / 2.828)),
         Target("swissroll", "the Swiss roll (WGAN-GP toy)", swissroll),
+        Target("digits", "28×28 digits drawn from matplotlib's fonts (a stand-in for MNIST)", digit_sampler(28),
+               image=28),
+        Target("digits16", "16×16 digits drawn from matplotlib's fonts", digit_sampler(16), image=16),
     )
 }
 

@@ -45,13 +45,18 @@ class Summary(Panel):
         for i, (view, label) in enumerate(zip(views, labels)):
             steps = np.union1d(view.spread_steps(100), view.frame_steps)
             values = []
-            for start in range(0, len(steps), 64):
+            if metric in view.trace.scalar_names:  # recorded while training (image scores)
+                recorded = view.series(metric)[0]
+                values = recorded[np.clip(steps, 1, len(recorded)) - 1]
+            for start in range(0, len(steps), 64) if not len(values) else ():
                 values += [v[metric] for v in FrameBlock(view, steps[start:start + 64]).metric_values]
             color = TILE_COLORS[i % len(TILE_COLORS)]
             ax.plot(steps, values, color=color, lw=1.3, label=label)
             dot = self.animate(ax.plot([], [], "o", color=color, ms=3.5)[0])
             self.curves.append((steps, np.asarray(values), dot))
         ax.set_xlim(*views[0].span)
+        if metric == "fid":
+            ax.set_yscale("log")
         ax.set_ylabel(LABELS[metric], fontsize="small")
         ax.set_xlabel("step")
         if len(views) <= 10:
@@ -98,11 +103,12 @@ class TiledRenderer:
         self._share_scales()
         for view in self.views:
             view.frame_steps = self._snap(view)
-        data_1d = self.views[0].data_dim == 1
-        self.metric = metric or ("modes" if all(v.modes is not None for v in self.views) else "sliced_w1")
+        data_1d, images = self.views[0].data_dim == 1, bool(self.views[0].image)
+        self.metric = metric or ("fid" if images else "modes" if all(v.modes is not None for v in self.views)
+                                 else "sliced_w1")
         full = self.full = len(tiles) <= 2
-        tile_panels = (["line1d", "curves"] if data_1d else ["sample_field", "curves"]) if full else \
-            (["line1d"] if data_1d else ["sample_field"])
+        picture = "digit_grid" if images else "line1d" if data_1d else "sample_field"
+        tile_panels = [picture, "curves"] if full else [picture]
         theme = THEMES[opts.theme]
         with matplotlib.rc_context(theme.rc()):
             self._build(tile_panels, title, subtitle, theme)
@@ -111,6 +117,8 @@ class TiledRenderer:
     def _share_scales(self) -> None:
         """One set of axis limits and one colour range for every tile."""
         views = self.views
+        if any(v.image for v in views):  # pixels have one scale already
+            return
         xs = [v.xlim for v in views]
         xlim = (min(x[0] for x in xs), max(x[1] for x in xs))
         ys = [v.ylim for v in views if v.ylim]

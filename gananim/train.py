@@ -17,6 +17,7 @@ from .errors import GananimError
 from .nets import build_network
 from .progress import console, training_bar
 from .scene import Scene
+from .image_scores import SCORE_NAMES, ImageScores
 from .step import Runs, Step, sample_latent
 from .trace import FORMAT_VERSION, TraceWriter
 
@@ -73,13 +74,16 @@ def _threads(count: int):
         torch.set_num_threads(previous)
 
 
-def cadence(scene: Scene, n_params: int, runs: int = 1) -> int:
-    """Record every step unless that passes the size budget; then the finest cadence that fits."""
+def cadence(scene: Scene, n_params: int, runs: int = 1, frames: int = 0) -> int:
+    """Record every step unless that passes the size budget; then the finest cadence that fits.
+    Image scenes (given `frames`) keep parameters at the frame cadence at most: their networks
+    are large, and each recorded step is also scored (gananim/image_scores.py)."""
     if scene.record.every:
         return scene.record.every
     row = 4 * runs * n_params
     budget = scene.record.budget_mb * 1e6
-    return max(1, math.ceil((scene.steps + 2) * row / budget))
+    every = max(1, math.ceil((scene.steps + 2) * row / budget))
+    return max(every, scene.steps // frames) if frames else every
 
 
 def fingerprint(scene: Scene, source: bytes = b"") -> str:
@@ -137,11 +141,12 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
         arrays["vbn_reference"] = reference.numpy()
         setup.g.reference = reference[0] if n_runs == 1 else reference  # a single run trains without a run axis
     step_fn = Step(setup, runs)
-    names = step_fn.names
+    scores = ImageScores(setup.target.image, scene.latent) if setup.target.image else None
+    names = step_fn.names + (SCORE_NAMES if scores else ())
 
-    every = cadence(scene, setup.n_params, n_runs)
     frames = frames or scene.render.frames
-    if every > 1 and not scene.record.every:
+    every = cadence(scene, setup.n_params, n_runs, frames if scores else 0)
+    if every > 1 and not scene.record.every and not scores:
         note = f"recording parameters every {every} steps to stay within record.budget_mb = {scene.record.budget_mb:g}"
         if scene.steps // every < frames:
             note += f"; {frames} frames will share recorded steps"
@@ -161,14 +166,20 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
         "planned_steps": scene.steps, "scene_file": scene_file, "scene_var": scene_var,
         "fingerprint": fingerprint(scene, source), "target_about": setup.target.about,
     }
+    if scores:
+        meta["image"] = [setup.target.image, setup.target.image]
     writer = TraceWriter(Path(path), meta, arrays)
     sbuf = torch.empty(chunk_steps, n_runs, len(names))
     pbuf = torch.empty(chunk_steps + 1, n_runs, setup.n_params)
     recorded: list[int] = []
+    latest_scores = torch.empty(n_runs, 0)
 
     def record_params(step: int) -> None:
+        nonlocal latest_scores
         step_fn.params_into(pbuf[len(recorded)])
         recorded.append(step)
+        if scores:  # held in every step's scalars until the next recorded step
+            latest_scores = scores(setup.g, step_fn.flat_g)
 
     def flush(first: int, last: int) -> int:
         """Write steps first..last; on NaN/inf keep what came before it and return that step."""
@@ -195,9 +206,11 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
         with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
             for step in range(1, scene.steps + 1):
                 row = step_fn(step)
-                sbuf[step - chunk_first] = row
+                sbuf[step - chunk_first] = torch.cat([row, latest_scores], dim=-1) if scores else row
                 if step % every == 0 or step == scene.steps:
                     record_params(step)
+                    if scores:  # a recorded step's row holds its own scores
+                        sbuf[step - chunk_first, :, len(step_fn.names):] = latest_scores
                 if step - chunk_first + 1 == chunk_steps or step == scene.steps or flag["stop"]:
                     bad_step = flush(chunk_first, step)
                     if bad_step:

@@ -3,6 +3,7 @@ from .curves import Curves
 from .features import Features
 from .gradients import Gradients
 from .heatmaps import LatentField, SampleField
+from .images import Classes, DigitGrid, Interpolation, Score
 from .line1d import Line1D
 from .manifold import Manifold
 from .quality import Quality
@@ -11,4 +12,5 @@ from .trajectory import DMeans, WeightBias
 
 PANELS = {"curves": Curves, "samples": Samples, "latent_field": LatentField, "sample_field": SampleField,
           "line1d": Line1D, "weight_bias": WeightBias, "d_means": DMeans, "features": Features,
-          "manifold": Manifold, "gradients": Gradients, "metrics": Quality}
+          "manifold": Manifold, "gradients": Gradients, "metrics": Quality, "digit_grid": DigitGrid,
+          "interpolation": Interpolation, "classes": Classes, "fid": Score}

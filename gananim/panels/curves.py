@@ -47,7 +47,6 @@ class Curves(Panel):
         curves = [(view.series(first_name)[0][keep], self.theme.d_color, first_label)]
         if view.objective.center is not None:  # a WGAN's G loss has an arbitrary offset: left out
             curves.append((view.series("g_loss")[0][keep], self.theme.g_color, "G loss"))
-        acc = 0.5 * (view.series("d_acc_real")[0][keep] + view.series("d_acc_fake")[0][keep])
         self.labels = tuple(label for _, _, label in curves)
         self.series = {}
         for values, color, label in curves:
@@ -67,16 +66,17 @@ class Curves(Panel):
         self.acc_ax.spines["top"].set_visible(False)
         self.acc_ax.tick_params(colors=ACC_COLOR, length=3, labelsize="small")
         self.acc_ax.spines["right"].set_color(ACC_COLOR)
-        acc_sm = smooth(acc, window)
-        self.acc_ax.plot(*thin(steps, acc_sm), color=ACC_COLOR, lw=1.0, alpha=0.85, label="D accuracy")
+        self.right = self._right_curves(view, keep)
+        for values, color, label in self.right:
+            self.series[label] = smooth(values, window)
+            self.acc_ax.plot(*thin(steps, self.series[label]), color=color, lw=1.0, alpha=0.85, label=label)
         self.acc_ax.axhline(0.5, color=ACC_COLOR, lw=0.6, alpha=0.35)
         self.acc_ax.set_ylim(0, 1.02)
-        self.acc_ax.set_ylabel("D accuracy", color=ACC_COLOR)
-        self.series["D accuracy"] = acc_sm
+        self.acc_ax.set_ylabel("D accuracy" if len(self.right) == 1 else "mean D output", color=ACC_COLOR)
         self.steps = steps
-        handles = ax.get_lines()[1::2]
+        handles = ax.get_lines()[1::2] + (self.acc_ax.get_lines()[:-1] if len(self.right) > 1 else [])
         ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
-                  frameon=False, ncols=2, handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
+                  frameon=False, ncols=len(handles), handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
         from ..phases import KINDS
         for event in view.events:  # phase and failure labels as shaded spans
             color = KINDS[event.kind][1]
@@ -86,17 +86,25 @@ class Curves(Panel):
                 ax.axvline(event.start, color=color, lw=1.2, ls="--")
         self.cursor = self.animate(ax.axvline(lo, color=theme.muted, lw=0.9))
         self.dots = [self.animate(ax.plot([], [], "o", color=c, ms=3.5)[0]) for _, c, _ in curves]
-        self.acc_dot = self.animate(self.acc_ax.plot([], [], "o", color=ACC_COLOR, ms=3.5)[0])
+        self.acc_dots = [self.animate(self.acc_ax.plot([], [], "o", color=c, ms=3.5)[0]) for _, c, _ in self.right]
+
+    def _right_curves(self, view, keep) -> list:
+        """D's accuracy; for images, D's mean output on real and generated images (seed 001's D(x),
+        D(G(z)))."""
+        if view.image:
+            return [(view.series("d_real")[0][keep], self.theme.real, "D(x)"),
+                    (view.series("d_fake")[0][keep], self.theme.fake, "D(G(z))")]
+        acc = 0.5 * (view.series("d_acc_real")[0][keep] + view.series("d_acc_fake")[0][keep])
+        return [(acc, ACC_COLOR, "D accuracy")]
 
     def update(self, block, k) -> None:
         step = int(block.steps[k])
         self.cursor.set_xdata([step, step])
         i = int(np.searchsorted(self.steps, step)) if len(self.steps) else 0
         if not len(self.steps) or step < 1:
-            for dot in (*self.dots, self.acc_dot):
+            for dot in (*self.dots, *self.acc_dots):
                 dot.set_data([], [])
             return
         i = min(i, len(self.steps) - 1)
-        for dot, label in zip(self.dots, self.labels):
+        for dot, label in zip([*self.dots, *self.acc_dots], [*self.labels, *(r[2] for r in self.right)]):
             dot.set_data([step], [self.series[label][i]])
-        self.acc_dot.set_data([step], [self.series["D accuracy"][i]])

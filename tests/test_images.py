@@ -1,0 +1,102 @@
+"""Image scenes: DCGAN networks, scores recorded while training, image panels and layouts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from gananim import GananimError, dcgan
+from gananim.convnets import ConvDiscriminator, ConvGenerator
+from gananim.fields import FrameBlock, View
+from gananim.image_scores import SCORE_NAMES, SHARES, ImageScores
+from gananim.nets import build_network
+from gananim.render import RenderOptions, render, still
+from gananim.scene import Latent
+from gananim.trace import Trace
+
+
+@pytest.mark.parametrize("side", [16, 28])
+def test_dcgan_shapes_and_range(side):
+    g, d = build_network(dcgan(8), 10, side * side), build_network(dcgan(8), side * side, 1)
+    assert isinstance(g.module, ConvGenerator) and isinstance(d.module, ConvDiscriminator)
+    flat_g = g.init(torch.Generator().manual_seed(0))
+    images = g.forward(flat_g, torch.randn(5, 10))
+    assert images.shape == (5, side * side) and images.abs().max() <= 1
+    assert d.forward(d.init(torch.Generator().manual_seed(1)), images).shape == (5, 1)
+
+
+def test_dcgan_refuses_other_image_sizes():
+    with pytest.raises(GananimError, match="square images of side 16 or 28; the data have 400 values"):
+        build_network(dcgan(8), 10, 400)
+
+
+def test_dcgan_init_is_seeded_and_follows_the_paper():
+    g = build_network(dcgan(16), 10, 784)
+    a, b = g.init(torch.Generator().manual_seed(0)), g.init(torch.Generator().manual_seed(0))
+    assert torch.equal(a, b) and not torch.equal(a, g.init(torch.Generator().manual_seed(1)))
+    conv = g.unflatten(a)["layers.0.weight"]
+    assert abs(float(conv.std()) - 0.02) < 0.002 and abs(float(conv.mean())) < 0.002
+
+
+def test_flat_forward_equals_the_module_with_loaded_parameters():
+    """Oracle: the flat-vector path is the plain module; a stack of parameter sets is each set alone."""
+    g = build_network(dcgan(8), 10, 256)
+    sets = torch.stack([g.init(torch.Generator().manual_seed(s)) for s in range(3)])
+    z = torch.randn(20, 10)
+    stacked = g.forward(sets, z)
+    for i in range(3):
+        module = ConvGenerator(dcgan(8), 10, 16)
+        torch.nn.utils.vector_to_parameters(sets[i], module.parameters())
+        with torch.no_grad():
+            torch.testing.assert_close(stacked[i], module(z))
+
+
+def test_image_trace_keeps_parameters_at_the_frame_cadence_and_scores_every_step(image_trace):
+    with Trace(image_trace) as trace:
+        assert trace.meta["image"] == [16, 16]
+        assert list(trace.param_steps) == [0, 3, 6, 9, 12]  # 12 steps, 4 frames
+        assert set(SCORE_NAMES) <= set(trace.scalar_names)
+        shares = np.stack([trace.scalar(name)[:, 0] for name in SHARES], axis=1)
+        np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-5)
+        classes = trace.scalar("classes")[:, 0]
+        np.testing.assert_array_equal(classes, (shares >= 0.02).sum(axis=1))
+        assert trace.scalar("fid").shape == (12, 1)
+
+
+def test_recorded_scores_equal_a_direct_evaluation(image_trace):
+    """Oracle: the FID and class shares recorded at a step = the scores of G's images at that step."""
+    with Trace(image_trace) as trace:
+        view = View(trace, (0, 12), grid=8)
+        scores = ImageScores(16, Latent("normal", 8))
+        for step in (6, 12):
+            flat_g = torch.from_numpy(trace.params([step])[0, 0, :view.n_g])
+            with torch.no_grad():
+                images = view.g.forward(flat_g, scores.latents).numpy()
+            direct = scores.of_images(images)
+            recorded = np.array([trace.scalar(name)[step - 1, 0] for name in SCORE_NAMES])
+            np.testing.assert_allclose(recorded, direct, rtol=1e-4, atol=1e-4)
+
+
+def test_image_panels_draw_the_fixed_codes(image_trace):
+    from gananim.panels.images import GRID_SIDE, INTERPOLATION_STEPS, image_codes
+    with Trace(image_trace) as trace:
+        view = View(trace, (0, 12), grid=8)
+        codes = image_codes(view.latents)
+        assert len(codes) == GRID_SIDE ** 2 + 3 * INTERPOLATION_STEPS
+        strip = codes[GRID_SIDE ** 2:GRID_SIDE ** 2 + INTERPOLATION_STEPS]
+        torch.testing.assert_close(strip[0], view.latents[64])
+        torch.testing.assert_close(strip[-1], view.latents[65])
+        block = FrameBlock(view, [12])
+        flat_g = torch.from_numpy(trace.params([12])[0, 0, :view.n_g])
+        with torch.no_grad():
+            direct = view.g.forward(flat_g, codes).reshape(-1, 16, 16).numpy()
+        np.testing.assert_allclose(block.images[0], direct, atol=1e-6)
+
+
+def test_digits_layout_renders_a_video_and_a_still(image_trace, tmp_path):
+    import imageio_ffmpeg
+    with Trace(image_trace) as trace:
+        render(trace, tmp_path / "digits.mp4", RenderOptions(workers=1), show_progress=False)
+        png = still(trace, tmp_path / "last.png", None, RenderOptions())
+    assert imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "digits.mp4"))[0] == 4
+    assert png["size"] == (640, 360) and (tmp_path / "last.png").stat().st_size > 5000
