@@ -335,7 +335,7 @@ class ModuleNetwork:
 
     def describe(self) -> str:
         if isinstance(self.spec, DCGAN):
-            return f"DCGAN {self.spec.hidden} ({self.n_params:,} parameters)"
+            return f"DCGAN, {self.spec.hidden} channels"
         return f"{type(self.module).__name__} ({self.n_params:,} parameters)"
 
 

@@ -302,7 +302,7 @@ def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions
     shown = np.array([trace.nearest_recorded(s) for s in steps])
     span = step_range(trace, opts.start, opts.stop)
     view = View(trace, span, opts.grid, opts.run)
-    panel = panel or ("line1d" if view.data_dim == 1 else "sample_field")
+    panel = panel or ("digit_grid" if view.image else "line1d" if view.data_dim == 1 else "sample_field")
     columns = min(len(steps), 4)
     rows = -(-len(steps) // columns)
     if tuple(opts.size) == tuple(trace.settings["render"]["size"]):  # no --size: tiles of 380 px

@@ -78,6 +78,8 @@ def last_metrics(trace) -> dict:
 
     if len(trace.param_steps) < 2:
         return {}
+    if "image" in trace.meta:  # scored while training (gananim/image_scores.py)
+        return {name: float(trace.scalar(name)[-1].mean()) for name in ("fid", "classes")}
     last = int(trace.param_steps[-1])
     try:
         view = View(trace, (0, last), grid=8, run=None if trace.meta["runs"] > 1 else 0)

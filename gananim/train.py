@@ -17,7 +17,7 @@ from .errors import GananimError
 from .nets import build_network
 from .progress import console, training_bar
 from .scene import Scene
-from .image_scores import SCORE_NAMES, ImageScores
+from .image_scores import SCORE_NAMES, SCORE_POINTS, ImageScores
 from .step import Runs, Step, sample_latent
 from .trace import FORMAT_VERSION, TraceWriter
 
@@ -146,6 +146,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
 
     frames = frames or scene.render.frames
     every = cadence(scene, setup.n_params, n_runs, frames if scores else 0)
+    score_every = every * math.ceil(scene.steps / SCORE_POINTS / every)  # a recorded step, ≤ SCORE_POINTS of them
     if every > 1 and not scene.record.every and not scores:
         note = f"recording parameters every {every} steps to stay within record.budget_mb = {scene.record.budget_mb:g}"
         if scene.steps // every < frames:
@@ -178,7 +179,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
         nonlocal latest_scores
         step_fn.params_into(pbuf[len(recorded)])
         recorded.append(step)
-        if scores:  # held in every step's scalars until the next recorded step
+        if scores and (step % score_every == 0 or step == scene.steps):  # held until the next evaluation
             latest_scores = scores(setup.g, step_fn.flat_g)
 
     def flush(first: int, last: int) -> int:
@@ -209,7 +210,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                 sbuf[step - chunk_first] = torch.cat([row, latest_scores], dim=-1) if scores else row
                 if step % every == 0 or step == scene.steps:
                     record_params(step)
-                    if scores:  # a recorded step's row holds its own scores
+                    if scores:  # an evaluated step's row holds its own scores
                         sbuf[step - chunk_first, :, len(step_fn.names):] = latest_scores
                 if step - chunk_first + 1 == chunk_steps or step == scene.steps or flag["stop"]:
                     bad_step = flush(chunk_first, step)

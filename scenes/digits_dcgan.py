@@ -3,7 +3,7 @@ from gananim import Latent, Record, Render, Scene, adam, dcgan
 
 # Radford et al. 2016 as seed 003 trains it: G of transposed convolutions with BatchNorm and
 # ReLU and a tanh image, D of strided convolutions with LeakyReLU 0.2, z ~ N(0, 1)^100, BCE,
-# Adam lr 2e-4 with β1 = 0.5, batch 64 (seeds 001 and 003). Scaled down: 28×28 digits drawn
+# Adam lr 2e-4 with β1 = 0.5, batch 32 (seed 003). Scaled down: 28×28 digits drawn
 # from matplotlib's fonts (gananim/digits.py, a stand-in for MNIST), two resolution stages and
 # 32 channels next to the image (seed 001's hidden_dim), so that a run takes a few minutes.
 scene = Scene(
@@ -17,8 +17,8 @@ scene = Scene(
     loss="nonsaturating",
     opt_g=adam(2e-4, betas=(0.5, 0.999)),
     opt_d=adam(2e-4, betas=(0.5, 0.999)),
-    batch=64,
-    steps=2000,
+    batch=32,
+    steps=4000,
     record=Record(bank=500, latents=1000),
     render=Render(layout="digits", size=(1280, 720), frames=150, fps=15),
 )
