@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .digits import cache_folder, cache_key, check_size, dataset_key, load_digits, read_arrays, write_arrays
+from .cache import cache_folder, cache_key, read_arrays, write_arrays
+from .digits import check_size, dataset_key, load_digits
 from .errors import GananimError
 
 CLASSIFIER_VERSION = 1  # bump when the network or its training changes, so old weights go unread

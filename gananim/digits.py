@@ -14,12 +14,7 @@ folder, keyed by everything the pixels depend on; the cache only ever saves time
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import os
-import tempfile
-import zipfile
 from pathlib import Path
 
 import matplotlib
@@ -31,6 +26,7 @@ from matplotlib.path import Path as Outline
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
+from .cache import cache_folder, cache_key, read_arrays, write_arrays
 from .errors import GananimError
 
 DATASET_VERSION = 1  # bump when a change alters the pixels, so old cache files go unread
@@ -172,52 +168,6 @@ def make_digits(n: int, size: int = 28, seed: int = 0) -> tuple[np.ndarray, np.n
         ink = ((distance + offset[part, None, None, None]) / edge[part, None, None, None] + 0.5).clamp_(0, 1)
         images[part] = F.avg_pool2d(ink, 2)[:, 0]
     return (images * 2 - 1).numpy(), labels
-
-
-def cache_folder() -> Path:
-    """Where gananim caches data: $GANANIM_CACHE, else $XDG_CACHE_HOME/gananim, else ~/.cache/gananim."""
-    if os.environ.get("GANANIM_CACHE"):
-        return Path(os.environ["GANANIM_CACHE"])
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]) / "gananim"
-    return Path.home() / ".cache" / "gananim"
-
-
-def cache_key(*parts) -> str:
-    """A short hash of everything a cached result depends on."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-
-
-def read_arrays(path: Path, expected: dict[str, tuple[tuple[int, ...], np.dtype]]) -> dict[str, np.ndarray] | None:
-    """The arrays of a cached .npz, or None when it is missing, damaged or not what is expected."""
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in expected}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None
-    for name, (shape, dtype) in expected.items():
-        if arrays[name].shape != shape or arrays[name].dtype != dtype:
-            return None
-    return arrays
-
-
-def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Save arrays as an .npz atomically; where the folder is not writable, skip silently."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide a shared cache from its other users
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a full disk costs only the cache
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)  # still there only when writing failed
 
 
 def dataset_key(n: int, size: int, seed: int) -> str:

@@ -9,6 +9,7 @@ shows, the reading used here is noted beside the target.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -33,12 +34,17 @@ class Target:
 DIGIT_IMAGES = 60_000  # as many as MNIST's training set
 
 
+@functools.lru_cache(maxsize=2)
+def _digit_rows(side: int) -> torch.Tensor:
+    from .digits import load_digits  # drawn (or read from its cache) on first use only
+    images, _ = load_digits(DIGIT_IMAGES, side, seed=0)
+    return torch.from_numpy(images).flatten(1)
+
+
 def digit_sampler(side: int) -> Sampler:
     """Draws from the on-the-fly digits data set (gananim/digits.py), uniformly with replacement."""
     def sample(n: int, generator: torch.Generator) -> torch.Tensor:
-        from .digits import load_digits  # drawn (or read from its cache) on first use only
-        images, _ = load_digits(DIGIT_IMAGES, side, seed=0)
-        rows = torch.from_numpy(images).flatten(1)
+        rows = _digit_rows(side)
         return rows[torch.randint(len(rows), (n,), generator=generator)]
     return sample
 

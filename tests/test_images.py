@@ -100,3 +100,45 @@ def test_digits_layout_renders_a_video_and_a_still(image_trace, tmp_path):
         png = still(trace, tmp_path / "last.png", None, RenderOptions())
     assert imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "digits.mp4"))[0] == 4
     assert png["size"] == (640, 360) and (tmp_path / "last.png").stat().st_size > 5000
+
+
+def test_layouts_and_panels_refuse_the_wrong_kind_of_trace(image_trace, tiny_trace):
+    from gananim.layout import panel_names
+    with Trace(image_trace) as trace:
+        view = View(trace, (0, 12), grid=8)
+        with pytest.raises(GananimError, match="layout 'classic' draws 2-D data; use --layout digits"):
+            panel_names(view, "classic")
+        assert panel_names(view, "digits")[0] == ["digit_grid", "curves", "fid"]
+    with Trace(tiny_trace) as trace:
+        view = View(trace, (0, 40), grid=8)
+        with pytest.raises(GananimError, match="panel 'classes' needs an image scene"):
+            panel_names(view, "classic", ("classes",))
+        with pytest.raises(GananimError, match="layout 'digits' needs an image scene"):
+            panel_names(view, "digits")
+
+
+def test_class_panel_warns_of_the_classes_that_vanished(image_trace):
+    from gananim.layout import build
+    with Trace(image_trace) as trace:
+        view = View(trace, (0, 12), grid=8)
+        view.frame_steps = np.array([12])
+        _, panels, _, _ = build(view, "digits", (640, 360), 0, "t")
+        classes = next(p for p in panels if type(p).__name__ == "Classes")
+        classes.update(FrameBlock(view, [12]), 0)
+        shares = np.array([trace.scalar(name)[11, 0] for name in SHARES])
+        missing = [str(d) for d in range(10) if shares[d] < 0.02]
+        expected = f"collapse: {', '.join(missing)} missing" if 0 < len(missing) < 10 else ""
+        assert classes.warning.get_text() == expected
+        assert [round(b.get_height(), 4) for b in classes.bars] == [round(100 * v, 4) for v in shares]
+
+
+def test_an_image_sweep_tiles_the_sample_grids_and_plots_the_fid(tmp_path):
+    import imageio_ffmpeg
+    from conftest import IMAGE_SCENE, write_scene
+    from gananim.cli import main
+    scene = write_scene(tmp_path, IMAGE_SCENE, "tiny_digits.py")
+    out = tmp_path / "sizes.mp4"
+    assert main(["sweep", str(scene), "--grid", "g.hidden,d.hidden=4,6", "--frames", "3", "--workers", "1",
+                 "--size", "640x360", "--quiet", "-o", str(out)]) == 0
+    assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 3
+    assert len(list((tmp_path / "sizes").glob("*.trace"))) == 2

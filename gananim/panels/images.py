@@ -122,7 +122,8 @@ class Classes(_ImagePanel):
 
 
 class Score(_ImagePanel):
-    """The FID over the steps, with the number of classes G draws on the right axis."""
+    """The FID over the steps, with the number of classes G draws on the right axis (the
+    sample grid's caption gives the current values)."""
 
     title = "FID (classifier features)"
     right_in = 0.55
@@ -148,12 +149,9 @@ class Score(_ImagePanel):
         self.twin.set_ylabel("classes drawn", color=theme.g_color)
         self.cursor = self.animate(ax.axvline(lo, color=theme.muted, lw=0.9))
         self.dot = self.animate(ax.plot([], [], "o", color=theme.d_color, ms=4)[0])
-        self.label = self.animate(ax.text(0.98, 0.96, "", transform=ax.transAxes, ha="right", va="top",
-                                          fontsize="small", color=theme.d_color))
 
     def update(self, block, k) -> None:
         step = int(block.steps[k])
         fid = float(self.values[_row(step, len(self.values)), 0])
         self.cursor.set_xdata([step, step])
         self.dot.set_data([step], [fid])
-        self.label.set_text(f"FID {fid:.1f}")
