@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from gananim import cache
+from gananim import cache as cache_module
 from gananim import classifier as classifier_module
 from gananim import digits
 from gananim.classifier import classifier
@@ -102,7 +102,7 @@ def test_a_damaged_cache_file_is_drawn_again(cache):
     digits._stored_or_drawn.cache_clear()
     assert np.array_equal(load_digits(100, 16, seed=9)[0], expected_images)
     expected = {"images": ((100, 16, 16), np.dtype(np.float32)), "labels": ((100,), np.dtype(np.int64))}
-    assert cache.read_arrays(path, expected) is not None  # rewritten whole
+    assert cache_module.read_arrays(path, expected) is not None  # rewritten whole
 
 
 def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch):

@@ -26,7 +26,20 @@ def test_named_layouts(tmp_path, trace, layout, size):
     assert iio.imread(out).shape[:2] == (size[1], size[0])
 
 
-TWO_D_PANELS = [p for p in PANEL_NAMES if p not in ("line1d", "weight_bias")]
+IMAGE_PANELS = ["digit_grid", "interpolation", "classes", "fid"]
+TWO_D_PANELS = [p for p in PANEL_NAMES if p not in ("line1d", "weight_bias", *IMAGE_PANELS)]
+
+
+@pytest.mark.parametrize("panel", IMAGE_PANELS)
+def test_every_image_panel_renders_a_changing_picture(tmp_path, image_trace, panel):
+    frames = []
+    for step in (0, 12):
+        out = tmp_path / f"{panel}{step}.png"
+        assert main(["render", str(image_trace), "--panels", panel, "--step", str(step), "--size", "480x480",
+                     "-o", str(out)]) == 0
+        frames.append(iio.imread(out))
+    assert frames[0].std() > 10
+    assert np.mean(np.any(frames[0] != frames[1], axis=-1)) > 0.0005  # a 12-step G changes little
 
 
 @pytest.mark.parametrize("panel", TWO_D_PANELS)

@@ -98,7 +98,7 @@ def test_broken_scene_files(tmp_path, text, fragment):
 def test_missing_scene_and_unknown_bundled_name(tmp_path):
     with pytest.raises(GananimError, match="does not exist"):
         scenefile.load(str(tmp_path / "nope.py"))
-    with pytest.raises(GananimError, match="bundled scenes: circle, grid25, point, "):
+    with pytest.raises(GananimError, match="bundled scenes: circle, digits_dcgan, digits_mlp, grid25, "):
         scenefile.load("nope")
 
 
