@@ -25,6 +25,7 @@ LATENT_SEED = 20160610
 VANISHED = 0.02  # under a fifth of a class's fair share: the generator has all but stopped drawing it
 SHARES = tuple(f"share_{d}" for d in range(10))
 SCORE_NAMES = ("fid", "classes", *SHARES)
+IMAGE_METRICS = ("fid", "classes")  # what a sweep's summary strip can plot for images
 
 
 def class_shares(predictions: np.ndarray) -> np.ndarray:

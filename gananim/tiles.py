@@ -15,7 +15,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .errors import GananimError
 from .fields import FrameBlock, View
+from .image_scores import IMAGE_METRICS
 from .layout import EDGE_IN, FOOTER_IN, HEADER_IN, MARGIN_IN, _place, auto_dpi, fit_text
 from .metrics import LABELS
 from .panels import PANELS
@@ -106,6 +108,9 @@ class TiledRenderer:
         data_1d, images = self.views[0].data_dim == 1, bool(self.views[0].image)
         self.metric = metric or ("fid" if images else "modes" if all(v.modes is not None for v in self.views)
                                  else "sliced_w1")
+        if images != (self.metric in IMAGE_METRICS):
+            raise GananimError(f"--metric {self.metric} " + ("does not apply to images; image sweeps take fid or classes"
+                                                             if images else "needs an image scene (target 'digits')"))
         full = self.full = len(tiles) <= 2
         picture = "digit_grid" if images else "line1d" if data_1d else "sample_field"
         tile_panels = [picture, "curves"] if full else [picture]

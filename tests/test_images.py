@@ -142,3 +142,14 @@ def test_an_image_sweep_tiles_the_sample_grids_and_plots_the_fid(tmp_path):
                  "--size", "640x360", "--quiet", "-o", str(out)]) == 0
     assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 3
     assert len(list((tmp_path / "sizes").glob("*.trace"))) == 2
+
+
+def test_an_image_sweep_refuses_a_metric_of_2d_data(tmp_path, capsys):
+    from conftest import IMAGE_SCENE, write_scene
+    from gananim.cli import main
+    scene = write_scene(tmp_path, IMAGE_SCENE, "tiny_digits.py")
+    args = ["sweep", str(scene), "--grid", "g.hidden=4", "--frames", "3", "--quiet", "--metric", "modes",
+            "-o", str(tmp_path / "m.mp4")]
+    assert main(args) == 2
+    assert "--metric modes does not apply to images; image sweeps take fid or classes" in capsys.readouterr().err
+    assert not (tmp_path / "m.mp4").exists()

@@ -30,30 +30,19 @@ IMAGE_PANELS = ["digit_grid", "interpolation", "classes", "fid"]
 TWO_D_PANELS = [p for p in PANEL_NAMES if p not in ("line1d", "weight_bias", *IMAGE_PANELS)]
 
 
-@pytest.mark.parametrize("panel", IMAGE_PANELS)
-def test_every_image_panel_renders_a_changing_picture(tmp_path, image_trace, panel):
-    frames = []
-    for step in (0, 12):
-        out = tmp_path / f"{panel}{step}.png"
-        assert main(["render", str(image_trace), "--panels", panel, "--step", str(step), "--size", "480x480",
-                     "-o", str(out)]) == 0
-        frames.append(iio.imread(out))
-    assert frames[0].std() > 10
-    assert np.mean(np.any(frames[0] != frames[1], axis=-1)) > 0.0005  # a 12-step G changes little
-
-
-@pytest.mark.parametrize("panel", TWO_D_PANELS)
-def test_every_2d_panel_renders_a_changing_picture(tmp_path, trace, panel):
+@pytest.mark.parametrize("panel, source, last, changed", [(p, "trace", 40, 0.005) for p in TWO_D_PANELS] +
+                         [(p, "image_trace", 12, 0.0005) for p in IMAGE_PANELS])  # a 12-step G changes little
+def test_every_panel_renders_a_changing_picture(tmp_path, request, panel, source, last, changed):
     """Each panel draws something, and something different at the start and the end of training."""
-    frames = []
-    for step in (0, 40):
+    trace, frames = request.getfixturevalue(source), []
+    for step in (0, last):
         out = tmp_path / f"{panel}{step}.png"
         assert main(["render", str(trace), "--panels", panel, "--step", str(step), "--size", "480x480",
                      "-o", str(out)]) == 0
         frames.append(iio.imread(out))
     assert frames[0].shape == (480, 480, 3)
     assert frames[0].std() > 10  # not a blank frame
-    assert np.mean(np.any(frames[0] != frames[1], axis=-1)) > 0.005
+    assert np.mean(np.any(frames[0] != frames[1], axis=-1)) > changed
 
 
 def test_panel_lists_and_their_errors(tmp_path, trace, capsys):
