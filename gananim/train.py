@@ -14,10 +14,10 @@ import torch
 
 from . import __version__, objectives, targets
 from .errors import GananimError
+from .image_scores import SCORE_NAMES, SCORE_POINTS, ImageScores
 from .nets import build_network
 from .progress import console, training_bar
 from .scene import Scene
-from .image_scores import SCORE_NAMES, SCORE_POINTS, ImageScores
 from .step import Runs, Step, sample_latent
 from .trace import FORMAT_VERSION, TraceWriter
 
