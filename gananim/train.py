@@ -189,7 +189,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
         bad = int((~rows_ok).nonzero()[0]) + first if not bool(rows_ok.all()) else 0
         steps_kept = [s for s in recorded if not bad or s < bad]
         params = pbuf[:len(steps_kept)].numpy()
-        finite = np.isfinite(params).reshape(len(params), -1).all(axis=1)
+        finite = np.isfinite(params).all(axis=(1, 2))  # per recorded row (a chunk may hold none)
         if not finite.all():
             first_bad_row = int(np.nonzero(~finite)[0][0])
             bad = min(bad or steps_kept[first_bad_row], steps_kept[first_bad_row])

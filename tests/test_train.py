@@ -85,6 +85,18 @@ def test_every_step_is_recorded_by_default_and_the_budget_thins_it(tmp_path):
         assert trace.steps == 40  # scalars are kept for every step regardless
 
 
+
+def test_chunks_without_a_recorded_step_are_written(tmp_path, monkeypatch):
+    """A coarse cadence with small chunks leaves chunks that hold scalars only."""
+    import gananim.train as train_module
+    monkeypatch.setattr(train_module, "CHUNK_FLOPS", 1.0)  # the smallest chunks: 4 steps
+    scene = settings.apply(_tiny(tmp_path), ["record.every=10"])
+    train(scene, tmp_path / "coarse.trace", show_progress=False)
+    with Trace(tmp_path / "coarse.trace") as trace:
+        assert trace.status == "complete" and trace.steps == 40
+        assert trace.param_steps.tolist() == [0, 10, 20, 30, 40]
+
+
 NAN_SCENE = TINY_SCENE.replace("from gananim import", '''
 import torch
 calls = {"n": 0}
