@@ -34,7 +34,9 @@ LAYOUTS_2D = {
     "square": [["sample_field", "manifold"], ["curves", "metrics"]],  # blogs
 }
 # Image scenes (16:9): samples, D's outputs and the score on top, interpolation and classes below.
+# Frames narrower than 3:2 leave out the FID curve (the sample grid's caption gives the FID).
 LAYOUT_DIGITS = [["digit_grid", "curves", "fid"], ["interpolation", "classes"]]
+LAYOUT_DIGITS_NARROW = [["digit_grid", "curves"], ["interpolation", "classes"]]
 LAYOUTS = ("classic", "1d", "wide", "square", "digits")
 WIDE_SIZE = (1280, 720)
 
@@ -46,8 +48,10 @@ def arrange(names: list[str], columns: int | None = None) -> list[list[str]]:
     return [names[i:i + columns] for i in range(0, len(names), columns)]
 
 
-def panel_names(view: View, layout: str, panels: tuple[str, ...] = (), columns: int | None = None) -> list[list[str]]:
-    """Rows of panel names for a layout (or a free list of panels) and a trace."""
+def panel_names(view: View, layout: str, panels: tuple[str, ...] = (), columns: int | None = None,
+                aspect: float = 16 / 9) -> list[list[str]]:
+    """Rows of panel names for a layout (or a free list of panels) and a trace, in a frame of
+    width / height `aspect`."""
     if panels:
         rows = arrange(list(panels), columns)
     elif layout == "1d":
@@ -58,7 +62,7 @@ def panel_names(view: View, layout: str, panels: tuple[str, ...] = (), columns: 
     elif layout == "digits":
         if not view.image:
             raise GananimError("layout 'digits' needs an image scene (target 'digits' or 'digits16')")
-        rows = LAYOUT_DIGITS
+        rows = LAYOUT_DIGITS if aspect >= 1.5 else LAYOUT_DIGITS_NARROW
     elif layout in LAYOUTS_2D:
         if view.image:
             raise GananimError(f"layout {layout!r} draws 2-D data; use --layout digits for image scenes")
@@ -128,7 +132,7 @@ def _build(view, layout, size, dpi, title, panels, theme, columns):
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=theme.background)
     FigureCanvasAgg(fig)
     width_in, height_in = fig.get_size_inches()
-    rows = panel_names(view, layout, panels, columns)
+    rows = panel_names(view, layout, panels, columns, width / height)
     row_h = (height_in - HEADER_IN - FOOTER_IN) / len(rows)
     built = []
     per_row = max(len(row) for row in rows) if panels else None  # a free list keeps its columns aligned

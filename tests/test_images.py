@@ -109,6 +109,7 @@ def test_layouts_and_panels_refuse_the_wrong_kind_of_trace(image_trace, tiny_tra
         with pytest.raises(GananimError, match="layout 'classic' draws 2-D data; use --layout digits"):
             panel_names(view, "classic")
         assert panel_names(view, "digits")[0] == ["digit_grid", "curves", "fid"]
+        assert panel_names(view, "digits", aspect=1.0) == [["digit_grid", "curves"], ["interpolation", "classes"]]
     with Trace(tiny_trace) as trace:
         view = View(trace, (0, 40), grid=8)
         with pytest.raises(GananimError, match="panel 'classes' needs an image scene"):
