@@ -103,6 +103,19 @@ def frame_steps(trace: Trace, frames: int, lo: int, hi: int) -> np.ndarray:
     return np.where(nearer_left, recorded[idx - 1], recorded[idx])
 
 
+def blitted_frames(fig, update, start: int, stop: int):
+    """Frames start..stop-1 of a figure whose `update(i)` moves and returns its animated artists:
+    the static rest is drawn once and restored for every frame."""
+    canvas = fig.canvas
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    for i in range(start, stop):
+        canvas.restore_region(background)
+        for artist in update(i):
+            fig.draw_artist(artist)
+        yield canvas.buffer_rgba()
+
+
 class Renderer:
     """A figure for a trace and a list of steps, producing frames by blitting."""
 
@@ -141,14 +154,7 @@ class Renderer:
 
     def frames(self, start: int = 0, stop: int | None = None):
         """Yield frames start..stop-1 as H×W×4 RGBA buffers (each valid until the next is drawn)."""
-        canvas = self.fig.canvas
-        canvas.draw()  # everything static, once
-        background = canvas.copy_from_bbox(self.fig.bbox)
-        for i in range(start, len(self.steps) if stop is None else stop):
-            canvas.restore_region(background)
-            for artist in self.update(i):
-                self.fig.draw_artist(artist)
-            yield canvas.buffer_rgba()
+        return blitted_frames(self.fig, self.update, start, len(self.steps) if stop is None else stop)
 
     @property
     def pixel_size(self) -> tuple[int, int]:

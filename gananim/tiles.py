@@ -22,6 +22,7 @@ from .layout import EDGE_IN, FOOTER_IN, HEADER_IN, MARGIN_IN, _place, auto_dpi, 
 from .metrics import LABELS
 from .panels import PANELS
 from .panels.base import THEMES, Panel
+from .render import blitted_frames
 from .trace import Trace
 
 STRIP = 0.2  # the summary strip's least share of the frame's height
@@ -209,14 +210,7 @@ class TiledRenderer:
         return self.animated
 
     def frames(self, start: int = 0, stop: int | None = None):
-        canvas = self.fig.canvas
-        canvas.draw()
-        background = canvas.copy_from_bbox(self.fig.bbox)
-        for i in range(start, len(self.steps) if stop is None else stop):
-            canvas.restore_region(background)
-            for artist in self.update(i):
-                self.fig.draw_artist(artist)
-            yield canvas.buffer_rgba()
+        return blitted_frames(self.fig, self.update, start, len(self.steps) if stop is None else stop)
 
     @property
     def pixel_size(self) -> tuple[int, int]:
