@@ -103,20 +103,28 @@ def frame_steps(trace: Trace, frames: int, lo: int, hi: int) -> np.ndarray:
     return np.where(nearer_left, recorded[idx - 1], recorded[idx])
 
 
-def blitted_frames(fig, update, start: int, stop: int):
-    """Frames start..stop-1 of a figure whose `update(i)` moves and returns its animated artists:
-    the static rest is drawn once and restored for every frame."""
-    canvas = fig.canvas
-    canvas.draw()
-    background = canvas.copy_from_bbox(fig.bbox)
-    for i in range(start, stop):
-        canvas.restore_region(background)
-        for artist in update(i):
-            fig.draw_artist(artist)
-        yield canvas.buffer_rgba()
+class BlittedFigure:
+    """A figure (`fig`) drawn at `steps` by blitting: `update(i)` moves and returns the animated
+    artists; the static rest is drawn once and restored for every frame."""
+
+    def frames(self, start: int = 0, stop: int | None = None):
+        """Yield frames start..stop-1 as H×W×4 RGBA buffers (each valid until the next is drawn)."""
+        canvas = self.fig.canvas
+        canvas.draw()
+        background = canvas.copy_from_bbox(self.fig.bbox)
+        for i in range(start, len(self.steps) if stop is None else stop):
+            canvas.restore_region(background)
+            for artist in self.update(i):
+                self.fig.draw_artist(artist)
+            yield canvas.buffer_rgba()
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        w, h = self.fig.canvas.get_width_height()
+        return int(w), int(h)
 
 
-class Renderer:
+class Renderer(BlittedFigure):
     """A figure for a trace and a list of steps, producing frames by blitting."""
 
     def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
@@ -152,14 +160,6 @@ class Renderer:
         self.caption.set_text(phases.caption(self.events, step))
         return self.animated
 
-    def frames(self, start: int = 0, stop: int | None = None):
-        """Yield frames start..stop-1 as H×W×4 RGBA buffers (each valid until the next is drawn)."""
-        return blitted_frames(self.fig, self.update, start, len(self.steps) if stop is None else stop)
-
-    @property
-    def pixel_size(self) -> tuple[int, int]:
-        w, h = self.fig.canvas.get_width_height()
-        return int(w), int(h)
 
 
 def even_size(size: tuple[int, int]) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from .layout import EDGE_IN, FOOTER_IN, HEADER_IN, MARGIN_IN, _place, auto_dpi, 
 from .metrics import LABELS
 from .panels import PANELS
 from .panels.base import THEMES, Panel
-from .render import blitted_frames
+from .render import BlittedFigure
 from .trace import Trace
 
 STRIP = 0.2  # the summary strip's least share of the frame's height
@@ -96,7 +96,7 @@ def _grid(n: int, width_in: float, height_in: float, stacked: int, right_in: flo
     return best
 
 
-class TiledRenderer:
+class TiledRenderer(BlittedFigure):
     """Frames of a sweep: every tile moved to the same step, drawn by blitting."""
 
     def __init__(self, tiles: list[Tile], steps: np.ndarray, span: tuple[int, int], opts, title: str,
@@ -209,13 +209,6 @@ class TiledRenderer:
         self.counter.set_text(f"step {step:,}")
         return self.animated
 
-    def frames(self, start: int = 0, stop: int | None = None):
-        return blitted_frames(self.fig, self.update, start, len(self.steps) if stop is None else stop)
-
-    @property
-    def pixel_size(self) -> tuple[int, int]:
-        w, h = self.fig.canvas.get_width_height()
-        return int(w), int(h)
 
 
 def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, show_progress: bool = True) -> dict:
