@@ -19,8 +19,8 @@ import torch  # noqa: E402
 from matplotlib.animation import FFMpegWriter, FuncAnimation  # noqa: E402
 from torch import nn  # noqa: E402
 
-from gananim import targets  # noqa: E402
-from gananim.nets import Network  # noqa: E402
+from gananim.data import targets  # noqa: E402
+from gananim.model.mlp import Network  # noqa: E402
 from gananim.trace import Trace  # noqa: E402
 
 matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
@@ -63,7 +63,7 @@ def naive_render(trace_path: str, out: str, steps: np.ndarray, size: int = 720, 
     """Clear and re-plot everything for every frame; FuncAnimation.save with the ffmpeg writer."""
     trace = Trace(trace_path)
     s, nets = trace.settings, trace.meta["nets"]
-    from gananim.scene import from_settings
+    from gananim.config.scene import from_settings
     scene = from_settings(s)
     g_net = Network(scene.g, nets["g"]["n_in"], nets["g"]["n_out"])
     d_net = Network(scene.d, nets["d"]["n_in"], nets["d"]["n_out"])

@@ -24,10 +24,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from naive import naive_render, naive_train  # noqa: E402
 
-from gananim import scenefile, settings  # noqa: E402
-from gananim.render import RenderOptions, Renderer, frame_steps, render, step_range  # noqa: E402
+from gananim.config import scene_files, settings  # noqa: E402
+from gananim.rendering.renderer import Renderer, RenderOptions, frame_steps, render, step_range  # noqa: E402
 from gananim.trace import Trace  # noqa: E402
-from gananim.train import train  # noqa: E402
+from gananim.training.loop import train  # noqa: E402
 
 ROWS: list[tuple] = []
 
@@ -49,7 +49,7 @@ def report(name: str, unit: str, naive: float, ours: float, ratio: float, target
 
 
 def sine(steps: int, *sets: str):
-    return settings.apply(scenefile.load("sine"), [f"steps={steps}", *sets])
+    return settings.apply(scene_files.load("sine"), [f"steps={steps}", *sets])
 
 
 def bench_render(work: Path) -> None:
@@ -150,7 +150,7 @@ def bench_gif(work: Path) -> None:
     """The same frames through imageio's default GIF writer and through gananim's."""
     import imageio.v3 as iio
 
-    from gananim import encode
+    from gananim.rendering import encode
 
     trace = Trace(work / "render.trace")
     opts = RenderOptions(frames=100, size=(480, 480)).resolved(trace)

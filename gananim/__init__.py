@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from gananim.version import __version__
 
 _EXPORTS = {
-    "Scene": "scene", "Latent": "scene", "Optim": "scene", "Record": "scene", "Render": "scene", "Tricks": "scene",
-    "adam": "scene", "rmsprop": "scene", "sgd": "scene", "MLP": "nets", "mlp": "nets",
-    "DCGAN": "convnets", "dcgan": "convnets",
+    "Scene": "config.scene", "Latent": "config.scene", "Optim": "config.scene", "Record": "config.scene",
+    "Render": "config.scene", "Tricks": "config.scene", "adam": "config.scene", "rmsprop": "config.scene", "sgd": "config.scene",
+    "MLP": "config.networks", "mlp": "config.networks", "DCGAN": "config.networks", "dcgan": "config.networks",
     "Trace": "trace", "GananimError": "errors",
 }
 __all__ = [*_EXPORTS, "load_trace", "train", "animate", "__version__"]
@@ -25,13 +25,13 @@ def __getattr__(name: str):
 
 def load_trace(path):
     """Open a trace file for reading."""
-    from .trace import Trace
+    from gananim.trace import Trace
     return Trace(path)
 
 
 def train(scene, path, **kw):
-    """Train a Scene and write its trace to `path`; see gananim.train.train."""
-    from .train import train as _train
+    """Train a Scene and write its trace to `path`; see gananim.training.loop.train."""
+    from gananim.training.loop import train as _train
     return _train(scene, path, **kw)
 
 
@@ -40,6 +40,6 @@ def animate(trace, **options):
 
     Keywords: frames, fps, size, dpi, grid, start, stop, layout, title.
     """
-    from .render import animate as _animate
-    from .trace import Trace
+    from gananim.rendering.renderer import animate as _animate
+    from gananim.trace import Trace
     return _animate(trace if isinstance(trace, Trace) else Trace(trace), **options)

@@ -1,4 +1,4 @@
 """python -m gananim"""
-from .cli import main
+from gananim.cli import main
 
 raise SystemExit(main())

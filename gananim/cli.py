@@ -6,10 +6,12 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, report, scenefile, settings
-from .errors import GananimError
-from .progress import console
-from .trace import MAGIC, Trace
+from gananim import report
+from gananim.config import scene_files, settings
+from gananim.errors import GananimError
+from gananim.progress import console
+from gananim.trace import MAGIC, Trace
+from gananim.version import __version__
 
 # torch and matplotlib load inside the commands that need them, so `list`, `info` and
 # `--help` answer at once.
@@ -124,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", type=int, metavar="STEP", help="first step shown")
     p.add_argument("--to", dest="stop", type=int, metavar="STEP", help="last step shown")
     p.add_argument("--layout", choices=("classic", "1d", "wide", "square"),
-                   help="panel layout: classic (seed 000's 2×2), 1d (PointGAN), wide (16:9 slides), square (blogs)")
+                   help="panel layout: classic (Wang et al. 2020's 2×2), 1d (PointGAN), wide (16:9 slides), square (blogs)")
     p.add_argument("--panels", type=_names, metavar="A,B,…", help="your own panels, in rows: " + ", ".join(PANEL_NAMES))
     p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
     p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw (classic layout)")
@@ -189,10 +191,18 @@ def is_trace(source: str) -> bool:
     return False
 
 
-def load_scene(args):
-    scene = scenefile.load(args.source, args.scene)
+def checked(scene, args):
+    """The scene with the command line's --set and --seeds applied, every setting checked."""
+    from gananim.data import targets
+
     sets = args.sets + ([f"seeds={args.seeds}"] if args.seeds else [])
-    return settings.apply(scene, sets).validate()
+    scene = settings.apply(scene, sets).validate()
+    targets.resolve(scene.target)  # target names are the data layer's to check
+    return scene
+
+
+def load_scene(args):
+    return checked(scene_files.load(args.source, args.scene), args)
 
 
 def check_output(path: Path, suffixes: tuple[str, ...], inputs: list[Path]) -> Path:
@@ -219,9 +229,9 @@ def _default_output(name: str, suffix: str) -> Path:
 
 
 def _train(scene, trace_path: Path, args, frames: int | None = None):
-    from .train import train
+    from gananim.training.loop import train
 
-    path = scenefile.locate(args.source)
+    path = scene_files.locate(args.source)
     result = train(scene, trace_path, source=path.read_bytes(), scene_file=str(path.resolve()),
                    scene_var=args.scene, show_progress=not args.quiet, frames=frames)
     size = trace_path.stat().st_size / 1e6
@@ -233,7 +243,7 @@ def _train(scene, trace_path: Path, args, frames: int | None = None):
 
 
 def cmd_list(args) -> None:
-    report.list_scenes(scenefile.bundled())
+    report.list_scenes(scene_files.bundled())
 
 
 def cmd_show(args) -> None:
@@ -245,14 +255,14 @@ def cmd_train(args) -> None:
         raise GananimError(f"{args.source} is a trace; `gananim train` takes a scene (render the trace instead)")
     scene = load_scene(args)
     out = Path(args.output) if args.output else _default_output(scene.name, ".trace")
-    check_output(out, (".trace",), [scenefile.locate(args.source)])
+    check_output(out, (".trace",), [scene_files.locate(args.source)])
     result = _train(scene, out, args)
     if result.status == "interrupted":
         raise SystemExit(130)
 
 
 def render_options(args):
-    from .render import RenderOptions
+    from gananim.rendering.renderer import RenderOptions
 
     return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
                          start=args.start, stop=args.stop, layout=args.layout, panels=args.panels,
@@ -262,12 +272,12 @@ def render_options(args):
 def trace_for(args, out: Path) -> Path:
     """The trace to draw: SOURCE itself, or the trace of the scene SOURCE, trained unless an
     identical one already sits beside the output (or at --trace)."""
-    from .train import fingerprint, reusable
+    from gananim.training.loop import fingerprint, reusable
 
     if is_trace(args.source):
         return Path(args.source)
     scene = load_scene(args)
-    inputs = [scenefile.locate(args.source)]
+    inputs = [scene_files.locate(args.source)]
     trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
     check_output(trace_path, (".trace",), inputs + [out])
     if not args.retrain and reusable(trace_path, fingerprint(scene, inputs[0].read_bytes())):
@@ -285,13 +295,13 @@ def _output_for(args, suffixes: tuple[str, ...], default_suffix: str) -> Path:
                                "a trace's settings are fixed")
         name, inputs = Path(args.source).name.split(".")[0], [Path(args.source)]
     else:
-        name, inputs = load_scene(args).name, [scenefile.locate(args.source)]
+        name, inputs = load_scene(args).name, [scene_files.locate(args.source)]
     out = Path(args.output) if args.output else _default_output(name, default_suffix)
     return check_output(out, suffixes, inputs)
 
 
 def cmd_still(args) -> None:
-    from .render import RenderOptions, contact_sheet
+    from gananim.rendering.renderer import RenderOptions, contact_sheet
 
     out = _output_for(args, (".png",), "_sheet.png")
     opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run)
@@ -302,26 +312,25 @@ def cmd_still(args) -> None:
 
 
 def cmd_sweep(args) -> None:
-    from . import sweep
-    from .render import RenderOptions
-    from .tiles import Tile, render_sweep
+    from gananim import sweep
+    from gananim.rendering.renderer import RenderOptions
+    from gananim.rendering.tiles import Tile, render_sweep
 
     if is_trace(args.source):
         raise GananimError(f"{args.source} is a trace; `gananim sweep` takes a scene")
-    namespace = scenefile.run(args.source)
-    base = scenefile.pick(namespace, args.source, args.scene)
-    sets = args.sets + ([f"seeds={args.seeds}"] if args.seeds else [])
-    base = settings.apply(base, sets).validate()
+    namespace = scene_files.run(args.source)
+    base = scene_files.pick(namespace, args.source, args.scene)
+    base = checked(base, args)
     axes = [sweep.parse_axis(spec) for spec in args.axes] or sweep.axes_from_file(namespace.get("grid", {}))
     if not axes and len(base.run_seeds) < 2:
         raise GananimError("a sweep needs --grid KEY=V1,V2 (or a grid in the scene file) or --seeds")
     out = Path(args.output) if args.output else _default_output(f"{base.name}_sweep", ".mp4")
-    check_output(out, (".mp4", ".gif"), [scenefile.locate(args.source)])
+    check_output(out, (".mp4", ".gif"), [scene_files.locate(args.source)])
     folder = out.with_suffix("")
     folder.mkdir(exist_ok=True)
     points = sweep.plan(base, axes, folder)
     sweep.write_manifest(folder, points, args.source)
-    path = scenefile.locate(args.source)
+    path = scene_files.locate(args.source)
     workers = args.workers or os.cpu_count() or 1
     if not args.render_only:
         mine = sweep.shard(points, args.shard) if args.shard else points
@@ -353,8 +362,8 @@ def cmd_sweep(args) -> None:
 
 
 def cmd_render(args) -> None:
-    from .render import render, still
-    from .train import fingerprint, reusable
+    from gananim.rendering.renderer import render, still
+    from gananim.training.loop import fingerprint, reusable
 
     opts = render_options(args)
     if is_trace(args.source):
@@ -367,7 +376,7 @@ def cmd_render(args) -> None:
     else:
         scene = load_scene(args)
         name = scene.name
-        inputs = [scenefile.locate(args.source)]
+        inputs = [scene_files.locate(args.source)]
     out = Path(args.output) if args.output else _default_output(name, ".mp4")
     check_output(out, (".mp4", ".gif", ".png"), inputs)
     if args.step is not None and out.suffix.lower() != ".png":
@@ -375,7 +384,7 @@ def cmd_render(args) -> None:
     if not is_trace(args.source):
         trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
         check_output(trace_path, (".trace",), inputs + [out])
-        path = scenefile.locate(args.source)
+        path = scene_files.locate(args.source)
         if not args.retrain and reusable(trace_path, fingerprint(scene, path.read_bytes())):
             console.print(f"reusing {trace_path}: same scene and settings (--retrain to train again)")
         elif _train(scene, trace_path, args, args.frames).status == "interrupted":

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import settings as settings_mod
+from gananim.config import settings as settings_mod
 
 out = Console(highlight=False)
 
@@ -72,13 +72,13 @@ def trace_summary(trace) -> dict:
 
 
 def last_metrics(trace) -> dict:
-    """The sample-quality metrics (gananim/metrics.py) at the last recorded step, all runs pooled."""
-    from .errors import GananimError
-    from .fields import FrameBlock, View
+    """The sample-quality metrics (gananim/analysis/metrics.py) at the last recorded step, all runs pooled."""
+    from gananim.analysis.frames import FrameBlock, View
+    from gananim.errors import GananimError
 
     if len(trace.param_steps) < 2:
         return {}
-    if "image" in trace.meta:  # scored while training (gananim/image_scores.py)
+    if "image" in trace.meta:  # scored while training (gananim/analysis/digit_scores.py)
         return {name: float(trace.scalar(name)[-1].mean()) for name in ("fid", "classes")}
     last = int(trace.param_steps[-1])
     try:
@@ -107,7 +107,7 @@ def show_trace(trace, as_json: bool) -> None:
         ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items())),
     ]
     rows += [(f"last {name}", f"{value:.4g}") for name, value in summary["last"].items()]
-    from .metrics import LABELS
+    from gananim.analysis.metrics import LABELS
     rows += [(f"metric {LABELS[name]}", f"{value:.4g}") for name, value in summary["metrics"].items()]
     rows += [(f"set {key}", _text(value)) for key, value in _flatten_dict(summary["settings"]).items()]
     for row in rows:

@@ -18,10 +18,10 @@ from typing import Any
 
 import torch
 
-from . import settings as settings_mod
-from .errors import GananimError
-from .progress import console, training_bar
-from .scene import Scene
+from gananim.config import settings as settings_mod
+from gananim.config.scene import Scene
+from gananim.errors import GananimError
+from gananim.progress import console, training_bar
 
 Axis = tuple[tuple[str, ...], list[Any]]  # keys set together, and their values (text or Python)
 
@@ -127,7 +127,7 @@ def write_manifest(folder: Path, points: list[Point], source: str) -> None:
 
 def _train_one(job) -> tuple[int, str, str]:
     """In a worker process: train one grid point on one thread; returns (index, status, message)."""
-    from .train import train
+    from gananim.training.loop import train
 
     torch.set_num_threads(1)
     point, source, scene_file = job
@@ -137,7 +137,7 @@ def _train_one(job) -> tuple[int, str, str]:
 
 def train_points(points: list[Point], source: bytes, scene_file: str, workers: int, show_progress: bool) -> int:
     """Train the points whose traces are missing or stale, `workers` at a time. Returns how many."""
-    from .train import fingerprint, reusable
+    from gananim.training.loop import fingerprint, reusable
 
     todo = [p for p in points if not reusable(p.trace, fingerprint(p.scene, source))]
     if len(todo) < len(points):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import GananimError
+from gananim.errors import GananimError
 
 MAGIC = b"GANTRACE"
 FORMAT_VERSION = 1

@@ -1,4 +1,4 @@
-"""PointGAN over 20 seeds with weight decay 1e-3 on D (seed 004 §2.3, experiment 3)."""
+"""PointGAN over 20 seeds with weight decay 1e-3 on D (PointGAN article §2.3, experiment 3)."""
 from gananim.scenes.point import scene as point
 
 # The baseline point scene with the changes below; 20 seeds trained together, drawn as the mean ± std
@@ -7,6 +7,6 @@ scene = point.derive(
     {"opt_d.weight_decay": 0.001},
     name="point_decay1e3",
     title="PointGAN, weight decay 1e-3 on D",
-    about="weight decay 1e-3 on D (seed 004 §2.3, experiment 3)",
+    about="weight decay 1e-3 on D (PointGAN article §2.3, experiment 3)",
     seeds=tuple(range(20)),
 )

@@ -1,4 +1,4 @@
-"""PointGAN over 20 seeds with parameter noise 1.5 and weight decay 0.01: the robust final version (seed 004 §3.2)."""
+"""PointGAN over 20 seeds with parameter noise 1.5 and weight decay 0.01: the robust final version (PointGAN article §3.2)."""
 from gananim.scenes.point import scene as point
 
 # The baseline point scene with the changes below; 20 seeds trained together, drawn as the mean ± std
@@ -11,6 +11,6 @@ scene = point.derive(
     {"tricks.param_noise": 1.5, "tricks.param_noise_batch": 16, "opt_d.weight_decay": 0.01},
     name="point_final",
     title="PointGAN, parameter noise 1.5 and weight decay 0.01",
-    about="parameter noise 1.5 and weight decay 0.01: the robust final version (seed 004 §3.2)",
+    about="parameter noise 1.5 and weight decay 0.01: the robust final version (PointGAN article §3.2)",
     seeds=tuple(range(20)),
 )

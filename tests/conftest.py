@@ -41,11 +41,11 @@ def tiny_scene_file(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_trace(tmp_path_factory) -> Path:
     """One trained tiny trace shared by the tests that only read it."""
-    from gananim import scenefile
-    from gananim.train import train
+    from gananim.config import scene_files
+    from gananim.training.loop import train
 
     folder = tmp_path_factory.mktemp("trace")
-    scene = scenefile.load(str(write_scene(folder)))
+    scene = scene_files.load(str(write_scene(folder)))
     path = folder / "tiny.trace"
     train(scene, path, show_progress=False)
     return path
@@ -89,11 +89,11 @@ scene = Scene(
 @pytest.fixture(scope="session")
 def image_trace(tmp_path_factory) -> Path:
     """A tiny DCGAN trained for 12 steps on 16×16 digits, parameters kept every 3 steps."""
-    from gananim import scenefile
-    from gananim.train import train
+    from gananim.config import scene_files
+    from gananim.training.loop import train
 
     folder = tmp_path_factory.mktemp("images")
-    scene = scenefile.load(str(write_scene(folder, IMAGE_SCENE, "tiny_digits.py")))
+    scene = scene_files.load(str(write_scene(folder, IMAGE_SCENE, "tiny_digits.py")))
     path = folder / "tiny_digits.trace"
     train(scene, path, show_progress=False)
     return path

@@ -1,6 +1,7 @@
 """A fixed generator G(z) = z + 1 (Q = N(1, 1)) against data P = N(0, 1): D trains alone."""
 import torch
 from torch import nn
+
 from gananim import Latent, Record, Scene, adam, mlp
 
 

@@ -11,8 +11,8 @@ import imageio.v3 as iio
 import imageio_ffmpeg
 import numpy as np
 import pytest
-
 from conftest import write_scene
+
 from gananim.cli import main
 
 

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from gananim import cache as cache_module
-from gananim import classifier as classifier_module
-from gananim import digits
-from gananim.classifier import classifier
-from gananim.digits import SIZES, load_digits, make_digits
+from gananim.analysis import classifier as classifier_module
+from gananim.analysis.classifier import classifier
+from gananim.analysis.frechet import feature_distance, frechet_distance, gaussian
+from gananim.data import cache as cache_module
+from gananim.data import digits
+from gananim.data.digits import SIZES, load_digits, make_digits
 from gananim.errors import GananimError
-from gananim.frechet import feature_distance, frechet_distance, gaussian
 
 
 @pytest.fixture(scope="module", autouse=True)

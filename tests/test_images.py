@@ -6,12 +6,12 @@ import pytest
 import torch
 
 from gananim import GananimError, dcgan
-from gananim.convnets import ConvDiscriminator, ConvGenerator
-from gananim.fields import FrameBlock, View
-from gananim.image_scores import SCORE_NAMES, SHARES, ImageScores
-from gananim.nets import build_network
-from gananim.render import RenderOptions, render, still
-from gananim.scene import Latent
+from gananim.analysis.digit_scores import SCORE_NAMES, SHARES, DigitScores
+from gananim.analysis.frames import FrameBlock, View
+from gananim.config.scene import Latent
+from gananim.model.dcgan import ConvDiscriminator, ConvGenerator
+from gananim.model.networks import build_network
+from gananim.rendering.renderer import RenderOptions, render, still
 from gananim.trace import Trace
 
 
@@ -67,7 +67,7 @@ def test_recorded_scores_equal_a_direct_evaluation(image_trace):
     """Oracle: the FID and class shares recorded at a step = the scores of G's images at that step."""
     with Trace(image_trace) as trace:
         view = View(trace, (0, 12), grid=8)
-        scores = ImageScores(16, Latent("normal", 8))
+        scores = DigitScores(16, Latent("normal", 8))
         for step in (6, 12):
             flat_g = torch.from_numpy(trace.params([step])[0, 0, :view.n_g])
             with torch.no_grad():
@@ -78,7 +78,8 @@ def test_recorded_scores_equal_a_direct_evaluation(image_trace):
 
 
 def test_image_panels_draw_the_fixed_codes(image_trace):
-    from gananim.panels.images import GRID_SIDE, INTERPOLATION_STEPS, image_codes
+    from gananim.analysis.frames import image_codes
+    from gananim.rendering.panels.images import GRID_SIDE, INTERPOLATION_STEPS
     with Trace(image_trace) as trace:
         view = View(trace, (0, 12), grid=8)
         codes = image_codes(view.latents)
@@ -103,7 +104,7 @@ def test_digits_layout_renders_a_video_and_a_still(image_trace, tmp_path):
 
 
 def test_layouts_and_panels_refuse_the_wrong_kind_of_trace(image_trace, tiny_trace):
-    from gananim.layout import panel_names
+    from gananim.rendering.layout import panel_names
     with Trace(image_trace) as trace:
         view = View(trace, (0, 12), grid=8)
         with pytest.raises(GananimError, match="layout 'classic' draws 2-D data; use --layout digits"):
@@ -119,7 +120,7 @@ def test_layouts_and_panels_refuse_the_wrong_kind_of_trace(image_trace, tiny_tra
 
 
 def test_class_panel_warns_of_the_classes_that_vanished(image_trace):
-    from gananim.layout import build
+    from gananim.rendering.layout import build
     with Trace(image_trace) as trace:
         view = View(trace, (0, 12), grid=8)
         view.frame_steps = np.array([12])
@@ -136,6 +137,7 @@ def test_class_panel_warns_of_the_classes_that_vanished(image_trace):
 def test_an_image_sweep_tiles_the_sample_grids_and_plots_the_fid(tmp_path):
     import imageio_ffmpeg
     from conftest import IMAGE_SCENE, write_scene
+
     from gananim.cli import main
     scene = write_scene(tmp_path, IMAGE_SCENE, "tiny_digits.py")
     out = tmp_path / "sizes.mp4"
@@ -147,6 +149,7 @@ def test_an_image_sweep_tiles_the_sample_grids_and_plots_the_fid(tmp_path):
 
 def test_an_image_sweep_refuses_a_metric_of_2d_data(tmp_path, capsys):
     from conftest import IMAGE_SCENE, write_scene
+
     from gananim.cli import main
     scene = write_scene(tmp_path, IMAGE_SCENE, "tiny_digits.py")
     args = ["sweep", str(scene), "--grid", "g.hidden=4", "--frames", "3", "--quiet", "--metric", "modes",

@@ -4,8 +4,8 @@ from __future__ import annotations
 import imageio.v3 as iio
 import numpy as np
 import pytest
-
 from conftest import TINY_SCENE, write_scene
+
 from gananim.cli import PANEL_NAMES, main
 
 FEATURES_SCENE = TINY_SCENE.replace('d=mlp([8], "leaky_relu")', 'd=mlp([8, 2], ("leaky_relu", "linear"))')

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from gananim import metrics, targets
+from gananim.analysis import metrics
+from gananim.data import targets
 
 
 def test_true_mixture_data_cover_every_mode_at_98_9_percent_quality():

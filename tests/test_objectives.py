@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import torch
 
-from gananim import objectives, scenefile, settings
-from gananim.train import train
+from gananim.config import scene_files, settings
+from gananim.model import objectives
 from gananim.trace import Trace
+from gananim.training.loop import train
 
 SCENE = str(Path(__file__).parent / "fixed_generator_scene.py")
 X = np.linspace(-12, 13, 200001)
@@ -36,7 +37,7 @@ DIVERGENCES = {  # D_f(P‖Q) for N(0, 1) and N(1, 1)
 
 
 def trained(tmp_path, *sets, steps=600, name="scene"):
-    scene = settings.apply(scenefile.load(SCENE, name), [f"steps={steps}", f"record.every={steps}", *sets])
+    scene = settings.apply(scene_files.load(SCENE, name), [f"steps={steps}", f"record.every={steps}", *sets])
     path = tmp_path / "t.trace"
     train(scene, path, show_progress=False)
     return Trace(path)
@@ -44,8 +45,8 @@ def trained(tmp_path, *sets, steps=600, name="scene"):
 
 def d_on(trace: Trace, x: np.ndarray) -> np.ndarray:
     """The trained D's displayed output at points x."""
-    scene = scenefile.load(SCENE)
-    from gananim.nets import build_network
+    scene = scene_files.load(SCENE)
+    from gananim.model.networks import build_network
     d = build_network(scene.d, 1, 1)
     params = torch.from_numpy(trace.params([trace.param_steps[-1]])[0, 0, trace.meta["nets"]["g"]["n"]:])
     with torch.no_grad():
@@ -84,8 +85,9 @@ def test_wgan_gp_critic_is_1_lipschitz_on_interpolates_and_estimates_w1(tmp_path
 
 def test_gradient_penalty_trains_the_critic():
     """The penalty must stay in the graph: a detached penalty would leave these gradients at zero."""
-    from gananim.nets import MLP, Network
-    from gananim.tricks import gradient_penalty
+    from gananim.config.networks import MLP
+    from gananim.model.mlp import Network
+    from gananim.training.tricks import gradient_penalty
     d = Network(MLP((8,), "tanh"), 1, 1)
     flat = d.init(torch.Generator().manual_seed(0)).mul_(5).requires_grad_(True)
     real, fake = torch.randn(64, 1), torch.randn(64, 1) + 1

@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gananim import phases, scene as scene_mod
-from gananim.fields import View
-from gananim.nets import MLP
+from gananim.analysis import phases
+from gananim.analysis.frames import View
+from gananim.config import scene as scene_mod
+from gananim.config.networks import MLP
 from gananim.trace import Trace, TraceWriter
-from gananim.step import BASE_SCALARS
+from gananim.training.step import BASE_SCALARS
 
 N = 2000
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import TINY_SCENE, write_scene
+
 from gananim import GananimError
 from gananim.cli import main
 from gananim.trace import FORMAT_VERSION, MAGIC, Trace
@@ -110,10 +110,11 @@ def test_sigkill_leaves_a_readable_partial_trace_that_renders(tmp_path):
 
 def test_nan_traces_render_up_to_the_failure_and_mark_it(tmp_path):
     from test_train import NAN_SCENE
-    from gananim import scenefile
-    from gananim.render import RenderOptions, Renderer, frame_steps, step_range
-    from gananim.train import train
-    scene = scenefile.load(str(write_scene(tmp_path, NAN_SCENE, "nan.py")))
+
+    from gananim.config import scene_files
+    from gananim.rendering.renderer import Renderer, RenderOptions, frame_steps, step_range
+    from gananim.training.loop import train
+    scene = scene_files.load(str(write_scene(tmp_path, NAN_SCENE, "nan.py")))
     train(scene, tmp_path / "n.trace", show_progress=False)
     with Trace(tmp_path / "n.trace") as trace:
         opts = RenderOptions(frames=5).resolved(trace)

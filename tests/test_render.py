@@ -8,8 +8,8 @@ from matplotlib.animation import FuncAnimation
 
 import gananim
 from gananim import GananimError
-from gananim.fields import FrameBlock, View
-from gananim.render import RenderOptions, Renderer, frame_steps, step_range
+from gananim.analysis.frames import FrameBlock, View
+from gananim.rendering.renderer import Renderer, RenderOptions, frame_steps, step_range
 from gananim.trace import Trace
 
 
@@ -81,9 +81,10 @@ def test_animate_returns_a_funcanimation_from_the_same_panels(tiny_trace):
 
 def test_classic_layout_refuses_1d_data(tmp_path):
     from conftest import TINY_SCENE, write_scene
-    from gananim import scenefile
-    from gananim.train import train
-    scene = scenefile.load(str(write_scene(tmp_path, TINY_SCENE.replace('"sine"', '"point"').replace(
+
+    from gananim.config import scene_files
+    from gananim.training.loop import train
+    scene = scene_files.load(str(write_scene(tmp_path, TINY_SCENE.replace('"sine"', '"point"').replace(
         'Latent("uniform", 2)', 'Latent("uniform", 1)'))))
     train(scene, tmp_path / "p.trace", show_progress=False)
     with Trace(tmp_path / "p.trace") as trace:

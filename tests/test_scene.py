@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import write_scene
-from gananim import GananimError, Scene, mlp, scenefile, settings
+
+from gananim import GananimError, Scene, mlp
+from gananim.config import scene_files, settings
 
 
 def test_set_parses_each_type():
@@ -54,7 +55,6 @@ def test_unparsable_values(assignment, fragment):
     ("opt_d.lr=0", "opt_d.lr must be positive"),
     ("opt_g.lr=-1e-3", "opt_g.lr must be positive"),
     ("loss=wasserstein-ish", "unknown loss"),
-    ("target=banana", "unknown target"),
     ("g.activation=swish", "unknown activation"),
     ("latent.kind=cauchy", "latent.kind must be one of"),
     ("render.size=3,3", "size must be between"),
@@ -63,6 +63,13 @@ def test_unparsable_values(assignment, fragment):
 def test_out_of_range_values(assignment, fragment):
     with pytest.raises(GananimError, match=fragment):
         settings.apply(Scene(), [assignment]).validate()
+
+
+def test_unknown_target_names_are_refused_by_the_data_layer():
+    from gananim.data import targets
+    scene = settings.apply(Scene(), ["target=banana"]).validate()  # any name is a valid setting...
+    with pytest.raises(GananimError, match="unknown target 'banana'"):
+        targets.resolve(scene.target)  # ...until the data layer resolves it
 
 
 def test_custom_module_is_not_settable_from_text():
@@ -75,14 +82,14 @@ def test_custom_module_is_not_settable_from_text():
 def test_loading_picks_scene_then_single_then_named(tmp_path):
     two = write_scene(tmp_path, "from gananim import Scene\na = Scene(name='a')\nb = Scene(name='b')\n", "two.py")
     with pytest.raises(GananimError, match="several Scenes; pick one with --scene: a, b"):
-        scenefile.load(str(two))
-    assert scenefile.load(str(two), "b").name == "b"
+        scene_files.load(str(two))
+    assert scene_files.load(str(two), "b").name == "b"
     with pytest.raises(GananimError, match="no Scene named 'c'; it has: a, b"):
-        scenefile.load(str(two), "c")
+        scene_files.load(str(two), "c")
     bound = write_scene(tmp_path, "from gananim import Scene\nx = Scene(name='x')\nscene = Scene(name='s')\n", "b.py")
-    assert scenefile.load(str(bound)).name == "s"
+    assert scene_files.load(str(bound)).name == "s"
     unnamed = write_scene(tmp_path, "from gananim import Scene\nonly = Scene()\n", "my_scene.py")
-    assert scenefile.load(str(unnamed)).name == "my_scene"
+    assert scene_files.load(str(unnamed)).name == "my_scene"
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -92,34 +99,34 @@ def test_loading_picks_scene_then_single_then_named(tmp_path):
 ])
 def test_broken_scene_files(tmp_path, text, fragment):
     with pytest.raises(GananimError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
-        scenefile.load(str(write_scene(tmp_path, text, "bad.py")))
+        scene_files.load(str(write_scene(tmp_path, text, "bad.py")))
 
 
 def test_missing_scene_and_unknown_bundled_name(tmp_path):
     with pytest.raises(GananimError, match="does not exist"):
-        scenefile.load(str(tmp_path / "nope.py"))
+        scene_files.load(str(tmp_path / "nope.py"))
     with pytest.raises(GananimError, match="bundled scenes: circle, digits_dcgan, digits_mlp, grid25, "):
-        scenefile.load("nope")
+        scene_files.load("nope")
 
 
 BUNDLED = ["circle", "digits_dcgan", "digits_mlp", "grid25", "point", "point_decay01", "point_decay1e3", "point_decay1e5", "point_eased", "point_final", "point_noise05", "point_noise15", "point_weighted", "quadratic", "ring8", "ring8_vanilla", "sine", "sine_beta07", "sweep_digits_sizes", "sweep_ring8_sizes", "sweep_sine_beta", "sweep_wing_lr", "swissroll", "wing", "wing_highlr"]
 
 
 def test_bundled_scenes_cover_the_seed_problems():
-    assert list(scenefile.bundled()) == BUNDLED
-    for name in scenefile.bundled():
-        scene = scenefile.load(name).validate()
+    assert list(scene_files.bundled()) == BUNDLED
+    for name in scene_files.bundled():
+        scene = scene_files.load(name).validate()
         assert scene.name == name and scene.title and scene.about
 
 
 def test_seed_settings_of_the_bundled_scenes():
-    wing = scenefile.load("wing")
+    wing = scene_files.load("wing")
     assert (wing.opt_g.lr, wing.opt_d.lr, wing.opt_g.betas[0], wing.batch) == (1e-4, 1e-3, 0.5, 100)
     assert len(wing.g.widths) == 2  # three fully connected layers
-    quad = scenefile.load("quadratic")
+    quad = scene_files.load("quadratic")
     assert quad.opt_g.name == quad.opt_d.name == "rmsprop" and quad.batch == 256
     assert quad.d.widths == (16, 16, 2) and quad.d.hidden_activations()[-1] == "linear"
-    point = scenefile.load("point")
+    point = scene_files.load("point")
     assert point.g.widths == () and point.d.widths == (2,) and point.d.activation == ("tanh",)
 
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import write_scene
-from gananim import scenefile, settings
+
 from gananim.cli import main
+from gananim.config import scene_files, settings
 from gananim.trace import Trace
-from gananim.train import train
+from gananim.training.loop import train
 
 
 def test_each_run_of_a_multi_seed_trace_is_that_seeds_single_run(tmp_path):
-    scene = settings.apply(scenefile.load(str(write_scene(tmp_path))), ["steps=15"])
+    scene = settings.apply(scene_files.load(str(write_scene(tmp_path))), ["steps=15"])
     train(settings.apply(scene, ["seeds=3,1,4"]), tmp_path / "many.trace", show_progress=False)
     with Trace(tmp_path / "many.trace") as many:
         assert many.meta["runs"] == 3 and many.meta["seeds"] == [3, 1, 4]
@@ -24,7 +24,7 @@ def test_each_run_of_a_multi_seed_trace_is_that_seeds_single_run(tmp_path):
 
 
 def test_seed_lists_parse_ranges():
-    scene = settings.apply(scenefile.load("point"), ["seeds=0-4,10,12-13"])
+    scene = settings.apply(scene_files.load("point"), ["seeds=0-4,10,12-13"])
     assert scene.seeds == (0, 1, 2, 3, 4, 10, 12, 13) and scene.run_seeds == scene.seeds
     with pytest.raises(Exception, match="runs backwards"):
         settings.apply(scene, ["seeds=5-2"])
@@ -52,9 +52,9 @@ def test_point_1d_layout_draws_every_run(tmp_path, capsys):
 
 
 def test_pointgan_final_version_converges_on_every_seed(tmp_path):
-    """Seed 004 §3: parameter noise and weight decay make PointGAN robust (the baseline fails on
+    """PointGAN article §3: parameter noise and weight decay make PointGAN robust (the baseline fails on
     7 of 50 seeds at these settings; see scenes/point_final.py)."""
-    train(scenefile.load("point_final"), tmp_path / "f.trace", show_progress=False)
+    train(scene_files.load("point_final"), tmp_path / "f.trace", show_progress=False)
     with Trace(tmp_path / "f.trace") as trace:
         last = trace.param_steps[trace.param_steps >= 0.9 * trace.param_steps[-1]]
         w, b = trace.params(last)[:, :, 0].mean(0), trace.params(last)[:, :, 1].mean(0)

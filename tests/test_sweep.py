@@ -5,8 +5,8 @@ import os
 
 import imageio_ffmpeg
 import pytest
-
 from conftest import write_scene
+
 from gananim import GananimError, Scene, sweep
 from gananim.cli import main
 

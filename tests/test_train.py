@@ -7,17 +7,19 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
 from conftest import TINY_SCENE, write_scene
-from gananim import scenefile, settings
+
+from gananim.config import scene_files, settings
+from gananim.data import targets
+from gananim.data.latents import sample_latent
 from gananim.trace import Trace
-from gananim.step import BASE_SCALARS as SCALARS, generators as _generators, sample_latent
-from gananim.train import prepare, train
-from gananim import targets
+from gananim.training.loop import prepare, train
+from gananim.training.step import BASE_SCALARS as SCALARS
+from gananim.training.step import generators as _generators
 
 
 def _tiny(tmp_path, *sets):
-    return settings.apply(scenefile.load(str(write_scene(tmp_path))), list(sets))
+    return settings.apply(scene_files.load(str(write_scene(tmp_path))), list(sets))
 
 
 def test_same_scene_and_seed_give_identical_traces(tmp_path):
@@ -88,7 +90,7 @@ def test_every_step_is_recorded_by_default_and_the_budget_thins_it(tmp_path):
 
 def test_chunks_without_a_recorded_step_are_written(tmp_path, monkeypatch):
     """A coarse cadence with small chunks leaves chunks that hold scalars only."""
-    import gananim.train as train_module
+    import gananim.training.loop as train_module
     monkeypatch.setattr(train_module, "CHUNK_FLOPS", 1.0)  # the smallest chunks: 4 steps
     scene = settings.apply(_tiny(tmp_path), ["record.every=10"])
     train(scene, tmp_path / "coarse.trace", show_progress=False)
@@ -113,7 +115,7 @@ from gananim import''').replace('target="sine"', "target=poisoned")
 
 
 def test_nan_stops_training_and_keeps_the_steps_before_it(tmp_path):
-    scene = scenefile.load(str(write_scene(tmp_path, NAN_SCENE, "nan.py")))
+    scene = scene_files.load(str(write_scene(tmp_path, NAN_SCENE, "nan.py")))
     result = train(scene, tmp_path / "n.trace", show_progress=False)
     # Two sampler calls before training (the data-dimension probe and the real bank): step 21 is the first NaN.
     assert result.status == "nan" and result.steps == 20
@@ -139,7 +141,7 @@ from gananim import''').replace('target="sine"', "target=interrupting")
 
 
 def test_ctrl_c_saves_a_valid_partial_trace(tmp_path):
-    scene = scenefile.load(str(write_scene(tmp_path, INTERRUPT_SCENE, "int.py")))
+    scene = scene_files.load(str(write_scene(tmp_path, INTERRUPT_SCENE, "int.py")))
     result = train(scene, tmp_path / "i.trace", show_progress=False)
     assert result.status == "interrupted" and result.steps == 10
     assert "the trace holds 10 steps" in result.message
@@ -149,5 +151,5 @@ def test_ctrl_c_saves_a_valid_partial_trace(tmp_path):
 
 def test_trainer_matches_the_seed_point_problem(tmp_path):
     """PointGAN's G is y = w·x + b: two parameters, and D has 1·2 + 2 + 2 + 1 = 7."""
-    setup = prepare(scenefile.load("point"))
+    setup = prepare(scene_files.load("point"))
     assert (setup.g.n_params, setup.d.n_params, setup.data_dim) == (2, 7, 1)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from conftest import TINY_SCENE, write_scene
-from gananim import scenefile, settings
-from gananim.nets import MLP, Network
-from gananim.trace import Trace
-from gananim.train import train
 from test_objectives import SCENE, d_on, trained
+
+from gananim.config import scene_files, settings
+from gananim.config.networks import MLP
+from gananim.model.mlp import Network
+from gananim.trace import Trace
+from gananim.training.loop import train
 
 X = np.linspace(-1.5, 2.5, 41)
 

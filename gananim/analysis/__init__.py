@@ -1,0 +1,2 @@
+"""What a trace shows: network outputs per recorded step, sample-quality metrics, phase labels,
+and the scores a target brings (the digit classifier and FID)."""

@@ -1,0 +1,288 @@
+"""The Scene: one experiment — target, networks, objective, optimizers, schedule, recording, look.
+
+A scene file is plain Python that builds a Scene; every leaf setting has a dotted key
+(`opt_d.lr`, `g.widths`, `render.fps`) that `--set key=value` can change.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Callable, Optional
+
+from torch import nn
+
+from gananim.config.networks import DCGAN, MLP
+from gananim.errors import GananimError, did_you_mean
+
+LATENTS = ("uniform", "normal")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LAYOUTS = ("classic", "1d", "wide", "square", "digits")
+THEMES = ("light", "dark", "print")
+# The objectives gananim.model.objectives implements, by name (a test keeps the two in step).
+LOSSES = ("nonsaturating", "minimax", "lsgan", "hinge", "wgan", "wgan-gp", "fgan-kl", "fgan-rkl", "fgan-pearson",
+          "fgan-hellinger", "fgan-js", "fgan-gan")
+
+
+@dataclass
+class Latent:
+    """The generator's input: U[-1, 1]^dim ("uniform") or N(0, 1)^dim ("normal")."""
+
+    kind: str = "uniform"
+    dim: int = 2
+
+
+@dataclass
+class Optim:
+    """One network's optimizer. `beta1`, `beta2` are Adam's; `alpha` is RMSprop's smoothing
+    constant, `momentum` SGD's."""
+
+    name: str = "adam"
+    lr: float = 1e-3
+    beta1: float = 0.5
+    beta2: float = 0.999
+    eps: float = 1e-8
+    alpha: float = 0.99
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+
+    @property
+    def betas(self) -> tuple[float, float]:
+        return self.beta1, self.beta2
+
+
+def adam(lr: float, betas: tuple[float, float] = (0.5, 0.999), **kw) -> Optim:
+    return Optim("adam", lr, *betas, **kw)
+
+
+def rmsprop(lr: float, alpha: float = 0.99, **kw) -> Optim:
+    return Optim("rmsprop", lr, alpha=alpha, **kw)
+
+
+def sgd(lr: float, momentum: float = 0.0, **kw) -> Optim:
+    return Optim("sgd", lr, momentum=momentum, **kw)
+
+
+@dataclass
+class Tricks:
+    """Stabilisation tricks; each is off at its default and they combine freely.
+
+    real_label, fake_label   D's targets (BCE and LSGAN): real 0.9 is one-sided label
+                             smoothing (Improved GAN); 0.9 / 0.1 is PointGAN's two-sided easing
+    real_weight, fake_weight weights of D's loss on real and on generated samples (PointGAN)
+    instance_noise           std of Gaussian noise added to everything D sees; with
+                             instance_noise_anneal it falls linearly to 0 over the run
+    param_noise              std of Gaussian noise on G's parameters while D trains, averaged
+                             over param_noise_batch draws (PointGAN's NOISE_SCALE, §3)
+    feature_matching         k > 0: G matches the mean of D's hidden layer k on real and
+                             generated samples, ‖E f(x) − E f(G(z))‖², instead of fooling D
+    grad_clip                largest gradient norm of each network's update (0: off)
+    gp_lambda                weight of WGAN-GP's gradient penalty
+    weight_clip              WGAN's clipping range for D's parameters
+    """
+
+    real_label: float = 1.0
+    fake_label: float = 0.0
+    real_weight: float = 1.0
+    fake_weight: float = 1.0
+    instance_noise: float = 0.0
+    instance_noise_anneal: bool = True
+    param_noise: float = 0.0
+    param_noise_batch: int = 1
+    feature_matching: int = 0
+    grad_clip: float = 0.0
+    gp_lambda: float = 10.0
+    weight_clip: float = 0.01
+
+
+@dataclass
+class Detect:
+    """Thresholds of the phase and failure labels drawn on frames (README, "Phase labels")."""
+
+    window: float = 0.02
+    d_wins: float = 0.9
+    oscillation: float = 0.3
+    collapse: float = 0.25
+
+
+@dataclass
+class Record:
+    """What the trace keeps. `every` = 0 records parameters at every step unless that would
+    pass `budget_mb`; then the finest cadence that fits. `bank` real samples and `latents`
+    fixed latent codes are stored for drawing."""
+
+    every: int = 0
+    budget_mb: float = 300.0
+    bank: int = 1000
+    latents: int = 1000
+
+
+@dataclass
+class Render:
+    """Render defaults; the CLI's options override them. Limits of None come from the data.
+    `panels`, when given, replaces the layout's panels (names as in `--panels`)."""
+
+    layout: str = "classic"
+    panels: tuple[str, ...] = ()
+    theme: str = "light"
+    frames: int = 200
+    fps: int = 20
+    size: tuple[int, int] = (720, 720)
+    dpi: float = 0.0
+    grid: int = 100
+    xlim: Optional[tuple[float, float]] = None
+    ylim: Optional[tuple[float, float]] = None
+    zlim: Optional[tuple[float, float]] = None
+
+
+@dataclass
+class Scene:
+    """A whole GAN experiment. See README.md, "Scene files", for every setting."""
+
+    name: str = "scene"
+    title: str = ""
+    about: str = ""
+    target: "str | Callable" = "sine"
+    latent: Latent = field(default_factory=Latent)
+    g: "MLP | DCGAN | nn.Module" = field(default_factory=MLP)
+    d: "MLP | DCGAN | nn.Module" = field(default_factory=MLP)
+    loss: str = "nonsaturating"
+    opt_g: Optim = field(default_factory=lambda: adam(1e-4))
+    opt_d: Optim = field(default_factory=lambda: adam(1e-3))
+    tricks: Tricks = field(default_factory=Tricks)
+    d_steps: int = 1
+    g_steps: int = 1
+    batch: int = 100
+    steps: int = 10000
+    seed: int = 0
+    seeds: tuple[int, ...] = ()
+    record: Record = field(default_factory=Record)
+    render: Render = field(default_factory=Render)
+    detect: Detect = field(default_factory=Detect)
+
+    def validate(self) -> "Scene":
+        """Check every setting's type and range; raise GananimError naming the first bad one."""
+        from gananim.config.settings import check_types
+        check_types(self)
+        if not (isinstance(self.target, str) or callable(self.target)):
+            raise GananimError(f"target must be a built-in name or a callable sampler, got {type(self.target).__name__}")
+        if self.loss not in LOSSES:
+            raise GananimError(f"unknown loss {self.loss!r}; {did_you_mean(self.loss, LOSSES)}choose from {', '.join(LOSSES)}")
+        for key, value in (("steps", self.steps), ("batch", self.batch), ("d_steps", self.d_steps),
+                           ("latent.dim", self.latent.dim), ("record.bank", self.record.bank),
+                           ("record.latents", self.record.latents), ("render.frames", self.render.frames),
+                           ("render.fps", self.render.fps), ("render.grid", self.render.grid)):
+            if value < 1:
+                raise GananimError(f"{key} must be at least 1, got {value}")
+        if self.seed < 0 or any(s < 0 for s in self.seeds):
+            raise GananimError(f"seeds must be non-negative integers, got {self.seeds or self.seed}")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise GananimError(f"seeds must be distinct, got {list(self.seeds)}")
+        if self.g_steps < 0:
+            raise GananimError(f"g_steps must be 0 (a fixed generator) or more, got {self.g_steps}")
+        t = self.tricks
+        for key in ("real_weight", "fake_weight", "instance_noise", "param_noise", "grad_clip", "gp_lambda",
+                    "weight_clip"):
+            if getattr(t, key) < 0:
+                raise GananimError(f"tricks.{key} must be ≥ 0, got {getattr(t, key)}")
+        if t.param_noise_batch < 1 or t.feature_matching < 0:
+            raise GananimError("tricks.param_noise_batch must be ≥ 1 and tricks.feature_matching ≥ 0")
+        depth = len(self.d.widths) if isinstance(self.d, MLP) else 0
+        if t.feature_matching > depth:
+            raise GananimError(f"tricks.feature_matching names D's hidden layer {t.feature_matching}, "
+                               f"but D has {depth} hidden layers")
+        if self.record.every < 0:
+            raise GananimError(f"record.every must be 0 (automatic) or a positive cadence, got {self.record.every}")
+        if self.record.budget_mb <= 0:
+            raise GananimError(f"record.budget_mb must be positive, got {self.record.budget_mb}")
+        if self.latent.kind not in LATENTS:
+            raise GananimError(f"latent.kind must be one of {', '.join(LATENTS)}, got {self.latent.kind!r}")
+        for key, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
+            if opt.name not in OPTIMIZERS:
+                raise GananimError(f"{key}.name must be one of {', '.join(OPTIMIZERS)}, got {opt.name!r}")
+            if not opt.lr > 0:
+                raise GananimError(f"{key}.lr must be positive, got {opt.lr}")
+            if not all(0 <= b < 1 for b in opt.betas):
+                raise GananimError(f"{key}.beta1 and {key}.beta2 must lie in [0, 1), got {list(opt.betas)}")
+            if opt.eps <= 0 or not 0 <= opt.alpha < 1 or opt.momentum < 0 or opt.weight_decay < 0:
+                raise GananimError(f"{key}: eps must be positive, alpha in [0, 1), momentum and weight_decay ≥ 0")
+        for key, net in (("g", self.g), ("d", self.d)):
+            if isinstance(net, (MLP, DCGAN)):
+                net.validate(key)
+            elif not isinstance(net, nn.Module):
+                raise GananimError(f"{key} must be an mlp(...), a dcgan(...) or an nn.Module, got {type(net).__name__}")
+        r = self.render
+        if r.layout not in LAYOUTS:
+            raise GananimError(f"render.layout must be one of {', '.join(LAYOUTS)}, got {r.layout!r}")
+        if r.theme not in THEMES:
+            raise GananimError(f"render.theme must be one of {', '.join(THEMES)}, got {r.theme!r}")
+        check_size(r.size)
+        if r.dpi < 0:
+            raise GananimError(f"render.dpi must be positive (or 0 for automatic), got {r.dpi}")
+        for key in ("xlim", "ylim", "zlim"):
+            lim = getattr(r, key)
+            if lim is not None and not lim[0] < lim[1]:
+                raise GananimError(f"render.{key} must be (low, high) with low < high, got {list(lim)}")
+        return self
+
+    @property
+    def run_seeds(self) -> tuple[int, ...]:
+        """The seeds trained: `seeds` when given (one run each, trained together), else (`seed`,)."""
+        return tuple(self.seeds) or (self.seed,)
+
+    def derive(self, changes: dict | None = None, **top) -> "Scene":
+        """A copy with some settings changed, by dotted key: scene.derive({"opt_d.lr": 1e-4}, name="x")."""
+        from gananim.config.settings import update
+        return update(self, {**top, **(changes or {})})
+
+    def settings(self) -> dict:
+        """The resolved settings as JSON-ready nested dicts (custom objects by name)."""
+        out = {}
+        for key, value in vars(self).items():
+            if is_dataclass(value):
+                out[key] = asdict(value)
+            elif isinstance(value, nn.Module):
+                out[key] = {"module": type(value).__name__,
+                            "parameters": sum(p.numel() for p in value.parameters())}
+            elif callable(value):
+                out[key] = {"sampler": getattr(value, "__name__", type(value).__name__)}
+            else:
+                out[key] = value
+        return out
+
+
+MIN_SIZE, MAX_SIZE = 64, 7680
+
+
+def check_size(size: tuple[int, int]) -> None:
+    w, h = size
+    if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= h <= MAX_SIZE):
+        raise GananimError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels per side, got {w}x{h}")
+
+
+def _optim(stored: dict) -> Optim:
+    stored = dict(stored)
+    if "betas" in stored:  # traces written before beta1 and beta2 were separate settings
+        stored["beta1"], stored["beta2"] = stored.pop("betas")
+    return Optim(**stored)
+
+
+def from_settings(settings: dict) -> Scene:
+    """Rebuild the parts of a Scene that rendering needs from a trace's stored settings."""
+    s = dict(settings)
+    scene = Scene(
+        name=s["name"], title=s["title"], about=s.get("about", ""),
+        target=s["target"] if isinstance(s["target"], str) else "custom",
+        latent=Latent(**s["latent"]), loss=s["loss"],
+        opt_g=_optim(s["opt_g"]), opt_d=_optim(s["opt_d"]),
+        tricks=Tricks(**s.get("tricks", {})), d_steps=s["d_steps"], g_steps=s.get("g_steps", 1),
+        batch=s["batch"], steps=s["steps"], seed=s["seed"], seeds=tuple(s.get("seeds", ())),
+        record=Record(**s["record"]), detect=Detect(**s.get("detect", {})),
+        render=Render(**{k: tuple(v) if isinstance(v, list) else v for k, v in s["render"].items()}),
+    )
+    for key in ("g", "d"):
+        spec = s[key]
+        if "widths" in spec:
+            spec = MLP(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
+        elif "hidden" in spec:
+            spec = DCGAN(**spec)
+        setattr(scene, key, spec)
+    return scene

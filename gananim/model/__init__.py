@@ -1,0 +1,1 @@
+"""The GAN model: networks built from specs as flat parameter vectors, and objectives by name."""

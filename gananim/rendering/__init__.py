@@ -1,0 +1,1 @@
+"""Trace -> pictures: layouts of panels, blitted frames, tiled sweeps, and the encoders."""

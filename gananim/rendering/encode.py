@@ -1,0 +1,152 @@
+"""Frames -> files: MP4 (H.264), GIF (ffmpeg palettegen/paletteuse) and PNG, written atomically.
+
+Every output goes to a temporary file beside the target and is renamed into place only when
+complete, so a failure never leaves a half-written file or damages an earlier one. ffmpeg is
+the binary imageio-ffmpeg ships, fed raw RGBA frames over a pipe. Frames are encoded into one
+or more parts (one per rendering process), then joined: H.264 parts by copying, lossless
+parts of a GIF through one palette for the whole clip (palettegen, then paletteuse).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import imageio.v3 as iio
+import imageio_ffmpeg
+import numpy as np
+
+from gananim.errors import GananimError
+
+SUFFIXES = (".mp4", ".gif", ".png")
+
+
+@contextmanager
+def atomic_output(path: Path):
+    """Yield a temporary path beside `path`; move it onto `path` only if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _ffmpeg(args: list[str], stdin=None) -> subprocess.Popen:
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    return subprocess.Popen([exe, "-hide_banner", "-loglevel", "error", "-y", *args],
+                            stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _finish(proc: subprocess.Popen, what: str) -> None:
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise GananimError(f"ffmpeg failed while {what}: {lines[-1] if lines else f'exit status {proc.returncode}'}")
+
+
+def _raw_input(width: int, height: int, fps: int) -> list[str]:
+    return ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0"]
+
+
+class _Pipe:
+    """Feeds frames to one ffmpeg process; `close` waits for it and reports its error."""
+
+    def __init__(self, args: list[str], what: str) -> None:
+        self.proc, self.what = _ffmpeg(args, stdin=subprocess.PIPE), what
+
+    def write(self, frame) -> None:
+        try:
+            self.proc.stdin.write(frame)
+        except (BrokenPipeError, ValueError):  # ffmpeg died: report what it said
+            self.close()
+            raise GananimError(f"ffmpeg stopped reading frames while {self.what}") from None
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            self.proc.stdin = None
+        if self.proc.returncode is None:
+            _finish(self.proc, self.what)
+
+    def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def part_suffix(out: Path) -> str:
+    """Parts of an MP4 are H.264 (joined by copying); parts of a GIF are lossless UtVideo."""
+    return ".mp4" if Path(out).suffix == ".mp4" else ".mkv"
+
+
+@contextmanager
+def part_writer(part: Path, width: int, height: int, fps: int, threads: int = 0):
+    """A writer with `write(rgba_frame)` encoding H×W×4 frames into one part file."""
+    if part.suffix == ".mp4":
+        # yuv420p, even sizes and H.264 High: plays in browsers, PowerPoint and Keynote.
+        codec = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-tune", "animation",
+                 "-pix_fmt", "yuv420p", "-profile:v", "high"]
+    else:  # lossless and fast: the palette pass reads it twice
+        codec = ["-c:v", "utvideo"]
+    pipe = _Pipe([*_raw_input(width, height, fps), *codec, *(["-threads", str(threads)] if threads else []),
+                  str(part)], f"encoding {part.name}")
+    try:
+        yield pipe
+    except BaseException:
+        pipe.kill()
+        raise
+    pipe.close()
+
+
+def join(parts: list[Path], out: Path) -> None:
+    """Join encoded parts into the output, atomically: MP4 parts are concatenated without
+    re-encoding (index moved to the front); GIF parts get one palette for the whole clip."""
+    out = Path(out)
+    listing = parts[0].parent / "parts.txt"
+    listing.write_text("".join(f"file '{p.name}'\n" for p in parts))
+    source = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+    with atomic_output(out) as tmp:
+        if out.suffix == ".mp4":
+            _finish(_ffmpeg([*source, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(tmp)]),
+                    f"joining {out.name}")
+        elif out.suffix == ".gif":
+            palette = parts[0].parent / "palette.png"
+            _finish(_ffmpeg([*source, "-vf", "palettegen=stats_mode=diff", str(palette)]),
+                    f"building the palette of {out.name}")
+            # No dithering: on flat-coloured figures it only adds noise, which costs bytes and
+            # sharpness; only the rectangle that changed is re-encoded, unchanged pixels transparent.
+            _finish(_ffmpeg([*source, "-i", str(palette), "-lavfi",
+                             "paletteuse=dither=none:diff_mode=rectangle", "-loop", "0",
+                             "-f", "gif", str(tmp)]), f"encoding {out.name}")
+        else:
+            raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
+
+
+@contextmanager
+def video_writer(path: Path, width: int, height: int, fps: int):
+    """A writer with `write(rgba_frame)` for one process: frames go to one part, then the output."""
+    path = Path(path)
+    if path.suffix not in (".mp4", ".gif"):
+        raise GananimError(f"cannot write {path.name}: choose an output ending in .mp4 or .gif")
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as work:
+        part = Path(work) / f"part0{part_suffix(path)}"
+        with part_writer(part, width, height, fps) as pipe:
+            yield pipe
+        join([part], path)
+
+
+def write_png(path: Path, rgba: np.ndarray) -> None:
+    """One still, written atomically."""
+    with atomic_output(Path(path)) as tmp:
+        iio.imwrite(tmp, np.asarray(rgba)[..., :3], extension=".png")

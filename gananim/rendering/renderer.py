@@ -1,0 +1,334 @@
+"""Trace -> frames: choose the frames' steps, draw them fast, hand them to an encoder.
+
+Static parts of the figure are drawn once and restored for every frame (blitting into the
+Agg canvas); only the artists that change are redrawn, and the D fields for a block of
+frames are evaluated in one batched call. `animate` builds a FuncAnimation from the same
+panels for notebooks.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib.animation import FuncAnimation
+
+from gananim.analysis import phases
+from gananim.analysis.frames import FrameBlock, View
+from gananim.config.scene import check_size
+from gananim.errors import GananimError
+from gananim.progress import console, render_bar
+from gananim.rendering import encode, layout
+from gananim.rendering.layout import WIDE_SIZE
+from gananim.rendering.panels.base import THEMES
+from gananim.trace import Trace
+
+FIELD_FLOATS = 2_500_000  # activations per block of frames: small enough to stay in cache
+
+
+@dataclass
+class RenderOptions:
+    """How to draw a trace. None means: take it from the scene's render defaults."""
+
+    frames: int | None = None
+    fps: int | None = None
+    size: tuple[int, int] | None = None
+    dpi: float | None = None
+    grid: int | None = None
+    start: int | None = None
+    stop: int | None = None
+    layout: str | None = None
+    panels: tuple[str, ...] | None = None
+    theme: str | None = None
+    title: str | None = None
+    run: int | None = None
+    workers: int | None = None  # rendering processes; None: one per core for long animations
+
+    def resolved(self, trace: Trace) -> "RenderOptions":
+        r = trace.settings["render"]
+        s = trace.settings
+        out = replace(self, **{k: getattr(self, k) if getattr(self, k) is not None else r.get(k, default)
+                               for k, default in (("frames", 200), ("fps", 20), ("dpi", 0.0), ("grid", 100),
+                                                  ("layout", "classic"), ("theme", "light"))})
+        out.panels = tuple(self.panels if self.panels is not None else r.get("panels", ()))
+        wide_by_request = out.layout == "wide" and r["layout"] != "wide"
+        out.size = tuple(self.size or (WIDE_SIZE if wide_by_request else r["size"]))
+        if out.theme not in THEMES:
+            raise GananimError(f"unknown theme {out.theme!r}; choose from {', '.join(THEMES)}")
+        out.title = self.title or s["title"] or s["name"]
+        for key in ("frames", "fps", "grid"):
+            if getattr(out, key) < 1:
+                raise GananimError(f"--{key} must be at least 1, got {getattr(out, key)}")
+        if out.dpi < 0:
+            raise GananimError(f"--dpi must be positive, got {out.dpi}")
+        check_size(out.size)
+        runs, seeds = trace.meta["runs"], trace.meta.get("seeds", [])
+        if out.run is None and runs > 1 and out.layout != "1d" and not out.panels:
+            raise GananimError(f"this trace holds {runs} runs (seeds {', '.join(map(str, seeds[:8]))}"
+                               f"{'…' if runs > 8 else ''}); the {out.layout} layout draws one: pick it with "
+                               f"--run 0..{runs - 1}, or use --layout 1d for 1-D problems")
+        if out.run is None and (runs == 1 or (out.layout != "1d" and not out.panels)):
+            out.run = 0
+        return out
+
+
+def step_range(trace: Trace, start: int | None, stop: int | None) -> tuple[int, int]:
+    """The steps an animation covers, checked against what the trace recorded."""
+    if len(trace.param_steps) < 2:
+        raise GananimError(f"trace {trace.path} holds fewer than two recorded steps; nothing to draw")
+    last = int(trace.param_steps[-1])
+    lo = 0 if start is None else start
+    hi = last if stop is None else stop
+    if lo < 0 or hi < 0:
+        raise GananimError(f"--from and --to must be steps between 0 and {last}")
+    if lo > last:
+        raise GananimError(f"--from {lo} is past the trace's last recorded step ({last})")
+    if hi > last:
+        raise GananimError(f"--to {hi} is past the trace's last recorded step ({last})")
+    if lo >= hi:
+        raise GananimError(f"--from ({lo}) must come before --to ({hi})")
+    return lo, hi
+
+
+def frame_steps(trace: Trace, frames: int, lo: int, hi: int) -> np.ndarray:
+    """The recorded step shown in each frame: evenly spaced over [lo, hi], snapped to a recording."""
+    recorded = trace.param_steps[(trace.param_steps >= lo) & (trace.param_steps <= hi)]
+    wanted = np.linspace(lo, hi, frames)
+    idx = np.clip(np.searchsorted(recorded, wanted), 1, len(recorded) - 1)
+    nearer_left = (wanted - recorded[idx - 1]) <= (recorded[idx] - wanted)
+    return np.where(nearer_left, recorded[idx - 1], recorded[idx])
+
+
+class BlittedFigure:
+    """A figure (`fig`) drawn at `steps` by blitting: `update(i)` moves and returns the animated
+    artists; the static rest is drawn once and restored for every frame."""
+
+    def frames(self, start: int = 0, stop: int | None = None):
+        """Yield frames start..stop-1 as H×W×4 RGBA buffers (each valid until the next is drawn)."""
+        canvas = self.fig.canvas
+        canvas.draw()
+        background = canvas.copy_from_bbox(self.fig.bbox)
+        for i in range(start, len(self.steps) if stop is None else stop):
+            canvas.restore_region(background)
+            for artist in self.update(i):
+                self.fig.draw_artist(artist)
+            yield canvas.buffer_rgba()
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        w, h = self.fig.canvas.get_width_height()
+        return int(w), int(h)
+
+
+class Renderer(BlittedFigure):
+    """A figure for a trace and a list of steps, producing frames by blitting."""
+
+    def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
+        self.trace, self.steps, self.opts = trace, np.asarray(steps), opts
+        self.view = View(trace, span, opts.grid, opts.run)
+        self.view.frame_steps = self.steps
+        self.fig, self.panels, self.counter, self.caption = layout.build(
+            self.view, opts.layout, opts.size, opts.dpi, opts.title, opts.panels, opts.theme)
+        self.animated = [a for p in self.panels for a in p.animated] + [self.counter, self.caption]
+        self.events = self.view.events
+        width = max([*getattr(self.view.d.spec, "widths", ()), *getattr(self.view.g.spec, "widths", ()), 1])
+        self.block_size = int(max(1, min(64, FIELD_FLOATS // (opts.grid ** 2 * width))))
+        self._block: FrameBlock | None = None
+        self._block_start = -1
+
+    def block_for(self, i: int) -> tuple[FrameBlock, int]:
+        """The block holding frame i (evaluated on first use) and i's index in it."""
+        start = (i // self.block_size) * self.block_size
+        if start != self._block_start:
+            self._block = FrameBlock(self.view, self.steps[start:start + self.block_size])
+            self._block_start = start
+        return self._block, i - start
+
+    def update(self, i: int) -> list:
+        block, k = self.block_for(i)
+        for panel in self.panels:
+            panel.update(block, k)
+        step, total = int(self.steps[i]), self.trace.meta["planned_steps"]
+        text = f"step {step:,} / {total:,}"
+        if i == len(self.steps) - 1 and self.trace.status != "complete":
+            text += {"nan": "  ■ stopped: NaN", "interrupted": "  ■ interrupted"}.get(self.trace.status, "  ■ partial")
+        self.counter.set_text(text)
+        self.caption.set_text(phases.caption(self.events, step))
+        return self.animated
+
+
+
+def even_size(size: tuple[int, int]) -> tuple[int, int]:
+    return tuple(v + (v % 2) for v in size)
+
+
+def workers_for(frames: int, requested: int | None = None) -> int:
+    """Processes to render with: one per core, each with at least 60 frames, at most 8."""
+    if requested:
+        return max(1, min(requested, frames))
+    return max(1, min(os.cpu_count() or 1, 8, frames // 60))
+
+
+def _render_part(make_renderer, start: int, stop: int, part: Path, fps: int, threads: int, tick) -> None:
+    """Draw frames start..stop-1 with a renderer from `make_renderer` and encode them into one part."""
+    renderer = make_renderer()
+    width, height = renderer.pixel_size
+    with encode.part_writer(part, width, height, fps, threads=threads) as writer:
+        for frame in renderer.frames(start, stop):
+            writer.write(frame)
+            tick()
+
+
+def _part_process(make_renderer, start, stop, part, fps, counter, errors) -> None:
+    """A forked worker: one torch thread (its siblings have the other cores)."""
+    torch.set_num_threads(1)
+    try:
+        def tick():
+            with counter.get_lock():
+                counter.value += 1
+        _render_part(make_renderer, start, stop, part, fps, 1, tick)
+    except BaseException as exc:  # reported by the parent, which owns the terminal and the exit status
+        errors.put(str(exc) if isinstance(exc, GananimError) else f"{type(exc).__name__}: {exc}")
+        raise SystemExit(1) from None
+
+
+def _render_parallel(make_renderer, ranges, parts, fps, bar) -> None:
+    context = multiprocessing.get_context("fork")  # no re-import; open traces are shared (pread)
+    counter, errors = context.Value("i", 0), context.Queue()
+    processes = [context.Process(target=_part_process, args=(make_renderer, r[0], r[-1] + 1, part, fps, counter,
+                                                            errors)) for r, part in zip(ranges, parts)]
+    try:
+        for process in processes:
+            process.start()
+        while any(process.is_alive() for process in processes):
+            time.sleep(0.1)
+            bar.advance(counter.value)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in processes:
+            process.join()
+    if any(process.exitcode != 0 for process in processes):
+        raise GananimError(errors.get() if not errors.empty() else "a rendering process failed")
+    bar.advance(counter.value)
+
+
+def encode_frames(make_renderer, count: int, out: Path, fps: int, workers: int, show_progress: bool) -> None:
+    """Draw `count` frames and encode them to `out`: contiguous frame ranges in `workers` forked
+    processes (each with its own renderer from `make_renderer`), their parts joined without
+    re-encoding."""
+    ranges = np.array_split(np.arange(count), workers)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work, \
+            render_bar(out.name, count, show_progress) as bar:
+        parts = [Path(work) / f"part{i}{encode.part_suffix(out)}" for i in range(len(ranges))]
+        if workers == 1:
+            done = iter(range(1, count + 1))
+            _render_part(make_renderer, 0, count, parts[0], fps, 0, lambda: bar.advance(next(done)))
+        else:
+            _render_parallel(make_renderer, ranges, parts, fps, bar)
+        encode.join(parts, out)
+
+
+def check_video(out: Path, opts: RenderOptions) -> None:
+    """Refuse other suffixes; round odd sizes up for H.264, saying so."""
+    if out.suffix not in (".mp4", ".gif"):
+        raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
+    if out.suffix == ".mp4" and even_size(opts.size) != tuple(opts.size):
+        console.print(f"[yellow]note:[/] size {opts.size[0]}x{opts.size[1]} rounded up to "
+                      f"{even_size(opts.size)[0]}x{even_size(opts.size)[1]}: H.264 needs even dimensions")
+        opts.size = even_size(opts.size)
+
+
+def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
+    """Write an animation of `trace` to `out` (.mp4 or .gif). Returns what was written.
+
+    Frame ranges are drawn in parallel processes (one per core) and their encoded parts
+    joined without re-encoding."""
+    opts = opts.resolved(trace)
+    out = Path(out)
+    check_video(out, opts)
+    span = step_range(trace, opts.start, opts.stop)
+    steps = frame_steps(trace, opts.frames, *span)
+    if len(np.unique(steps)) < len(steps):
+        console.print(f"[yellow]note:[/] {opts.frames} frames but only {len(np.unique(steps))} recorded steps in "
+                      "range: some frames repeat")
+    opts.workers = workers_for(len(steps), opts.workers)
+    encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts.fps, opts.workers,
+                  show_progress)
+    return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers}
+
+
+def still(trace: Trace, out: Path, step: int | None, opts: RenderOptions) -> dict:
+    """Write one frame, at the recorded step nearest `step` (default: the last), as a PNG."""
+    opts = opts.resolved(trace)
+    span = step_range(trace, opts.start, opts.stop)
+    last = int(trace.param_steps[-1])
+    step = last if step is None else step
+    if not 0 <= step <= last:
+        raise GananimError(f"--step {step} is outside the trace, which holds steps 0 to {last}")
+    shown = trace.nearest_recorded(step)
+    if shown != step:
+        console.print(f"[yellow]note:[/] step {step} is not recorded; showing the nearest recorded step, {shown}")
+    renderer = Renderer(trace, np.array([shown]), span, opts)
+    frame = next(iter(renderer.frames()))
+    encode.write_png(out, np.asarray(frame))
+    return {"path": Path(out), "step": shown, "size": renderer.pixel_size}
+
+
+def animate(trace: Trace, **options) -> FuncAnimation:
+    """A FuncAnimation of `trace` for notebooks, drawn by the same panels as the file pipeline.
+
+    Takes the RenderOptions fields as keywords (frames, fps, size, dpi, grid, start, stop, layout).
+    """
+    opts = RenderOptions(**options).resolved(trace)
+    span = step_range(trace, opts.start, opts.stop)
+    renderer = Renderer(trace, frame_steps(trace, opts.frames, *span), span, opts)
+    return FuncAnimation(renderer.fig, renderer.update, frames=len(renderer.steps), interval=1000 / opts.fps,
+                         blit=True)
+
+
+def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions, panel: str | None = None) -> dict:
+    """One panel drawn at several steps side by side (Wang et al. 2020's figures 9–11), as a PNG.
+
+    The panel defaults to D over the sample space (the 1-D picture for 1-D data); each tile
+    shows the recorded step nearest the one asked for, and all tiles share scales."""
+    opts = opts.resolved(trace)
+    if not steps:
+        raise GananimError("--steps needs at least one step, e.g. --steps 0,1000,5000")
+    last = int(trace.param_steps[-1])
+    outside = [s for s in steps if not 0 <= s <= last]
+    if outside:
+        raise GananimError(f"--steps {outside[0]} is outside the trace, which holds steps 0 to {last}")
+    shown = np.array([trace.nearest_recorded(s) for s in steps])
+    span = step_range(trace, opts.start, opts.stop)
+    view = View(trace, span, opts.grid, opts.run)
+    panel = panel or ("digit_grid" if view.image else "line1d" if view.data_dim == 1 else "sample_field")
+    columns = min(len(steps), 4)
+    rows = -(-len(steps) // columns)
+    if tuple(opts.size) == tuple(trace.settings["render"]["size"]):  # no --size: tiles of 380 px
+        opts.dpi = opts.dpi or 100.0
+        opts.size = layout.sheet_size(panel, columns, rows, dpi=opts.dpi)
+    view.frame_steps = shown
+    fig, panels, counter, caption = layout.build(view, "classic", opts.size, opts.dpi, opts.title,
+                                                 tuple([panel] * len(steps)), opts.theme, columns=columns)
+    block = FrameBlock(view, shown)
+    for i, tile in enumerate(panels):
+        tile.update(block, i)
+        tile.ax.set_title(f"step {shown[i]:,}", loc="left")
+        for artist in tile.animated:
+            artist.set_animated(False)
+        if i < len(panels) - 1:  # one colour bar and one legend serve the sheet
+            for child in list(tile.ax.child_axes):
+                child.remove()
+        if i and tile.ax.get_legend():
+            tile.ax.get_legend().remove()
+    fig.canvas.draw()
+    encode.write_png(out, np.asarray(fig.canvas.buffer_rgba()))
+    return {"path": Path(out), "steps": shown.tolist(), "size": fig.canvas.get_width_height()}

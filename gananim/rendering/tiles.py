@@ -1,0 +1,236 @@
+"""A sweep's animation: one tile per run, synchronised by step, and a summary strip.
+
+Each tile draws one run (a grid point, or one seed of it) with a compact panel — D's field
+with the samples for 2-D data, the 1-D picture for 1-D data — or, for one or two runs, a
+fuller column of panels. Tiles share axis limits and the colour scale, so they compare at a
+glance; the strip below plots one metric for every run over the steps, with a cursor.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from gananim.analysis.digit_scores import IMAGE_METRICS
+from gananim.analysis.frames import FrameBlock, View
+from gananim.analysis.metrics import LABELS
+from gananim.errors import GananimError
+from gananim.rendering.layout import EDGE_IN, FOOTER_IN, HEADER_IN, MARGIN_IN, _place, auto_dpi, fit_text
+from gananim.rendering.panels import PANELS
+from gananim.rendering.panels.base import THEMES, Panel
+from gananim.rendering.renderer import BlittedFigure
+from gananim.trace import Trace
+
+STRIP = 0.2  # the summary strip's least share of the frame's height
+TILE_MARGIN_W = MARGIN_IN["left"] + MARGIN_IN["right"]
+TILE_MARGIN_H = MARGIN_IN["top"] + MARGIN_IN["bottom"]
+TILE_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
+               "#1f78b4", "#b15928"]
+
+
+@dataclass
+class Tile:
+    trace: Trace
+    run: int
+    label: str
+
+
+class Summary(Panel):
+    """One metric per run over the steps, in the tiles' colours."""
+
+    def __init__(self, ax, views: list[View], labels: list[str], metric: str, theme) -> None:
+        super().__init__(ax, views[0], theme)
+        self.curves = []
+        for i, (view, label) in enumerate(zip(views, labels)):
+            steps = np.union1d(view.spread_steps(100), view.frame_steps)
+            values = []
+            if metric in view.trace.scalar_names:  # recorded while training (image scores)
+                recorded = view.series(metric)[0]
+                values = recorded[np.clip(steps, 1, len(recorded)) - 1]
+            for start in range(0, len(steps), 64) if not len(values) else ():
+                values += [v[metric] for v in FrameBlock(view, steps[start:start + 64]).metric_values]
+            color = TILE_COLORS[i % len(TILE_COLORS)]
+            ax.plot(steps, values, color=color, lw=1.3, label=label)
+            dot = self.animate(ax.plot([], [], "o", color=color, ms=3.5)[0])
+            self.curves.append((steps, np.asarray(values), dot))
+        ax.set_xlim(*views[0].span)
+        if metric == "fid":
+            ax.set_yscale("log")
+        ax.set_ylabel(LABELS[metric], fontsize="small")
+        ax.set_xlabel("step")
+        if len(views) <= 10:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="x-small")
+        self.cursor = self.animate(ax.axvline(views[0].span[0], color=theme.muted, lw=0.9))
+
+    def update_step(self, step: int) -> None:
+        self.cursor.set_xdata([step, step])
+        for steps, values, dot in self.curves:
+            i = int(np.clip(np.searchsorted(steps, step), 0, len(steps) - 1))
+            dot.set_data([steps[i]], [values[i]])
+
+
+def _thin_labels(panel: Panel, first_col: bool, last_col: bool, bottom: bool, last_panel: bool) -> None:
+    """Axis labels only on the grid's outer edges: every tile has the same axes."""
+    twins = [getattr(panel, name) for name in ("g_ax", "acc_ax", "twin") if hasattr(panel, name)]
+    if not first_col:
+        panel.ax.set_ylabel("")
+    if not last_col:
+        for twin in twins:
+            twin.set_ylabel("")
+    if not (bottom and last_panel):
+        panel.ax.set_xlabel("")
+
+
+def _grid(n: int, width_in: float, height_in: float, stacked: int, right_in: float) -> tuple[int, int, float]:
+    """Columns, rows and axes side that give n square tiles (each `stacked` panels tall) the most room."""
+    best = (1, n, 0.0)
+    for cols in range(1, n + 1):
+        rows = math.ceil(n / cols)
+        side = min(width_in / cols - TILE_MARGIN_W - right_in, height_in / (rows * stacked) - TILE_MARGIN_H)
+        if side > best[2]:
+            best = (cols, rows, side)
+    return best
+
+
+class TiledRenderer(BlittedFigure):
+    """Frames of a sweep: every tile moved to the same step, drawn by blitting."""
+
+    def __init__(self, tiles: list[Tile], steps: np.ndarray, span: tuple[int, int], opts, title: str,
+                 metric: str | None, subtitle: str = "") -> None:
+        self.tiles, self.steps, self.opts = tiles, np.asarray(steps), opts
+        self.views = [View(t.trace, span, opts.grid, t.run) for t in tiles]
+        self._share_scales()
+        for view in self.views:
+            view.frame_steps = self._snap(view)
+        data_1d, images = self.views[0].data_dim == 1, bool(self.views[0].image)
+        self.metric = metric or ("fid" if images else "modes" if all(v.modes is not None for v in self.views)
+                                 else "sliced_w1")
+        if images != (self.metric in IMAGE_METRICS):
+            raise GananimError(f"--metric {self.metric} " + ("does not apply to images; image sweeps take fid or classes"
+                                                             if images else "needs an image scene (target 'digits')"))
+        full = self.full = len(tiles) <= 2
+        picture = "digit_grid" if images else "line1d" if data_1d else "sample_field"
+        tile_panels = [picture, "curves"] if full else [picture]
+        theme = THEMES[opts.theme]
+        with matplotlib.rc_context(theme.rc()):
+            self._build(tile_panels, title, subtitle, theme)
+        self._blocks: dict[int, tuple[int, list[FrameBlock]]] = {}
+
+    def _share_scales(self) -> None:
+        """One set of axis limits and one colour range for every tile."""
+        views = self.views
+        if any(v.image for v in views):  # pixels have one scale already
+            return
+        xs = [v.xlim for v in views]
+        xlim = (min(x[0] for x in xs), max(x[1] for x in xs))
+        ys = [v.ylim for v in views if v.ylim]
+        ylim = (min(y[0] for y in ys), max(y[1] for y in ys)) if ys else None
+        shown = [v.shown_range for v in views]
+        shown_range = (min(s[0] for s in shown), max(s[1] for s in shown))
+        for v in views:
+            v.xlim, v.ylim, v.shown_range = xlim, ylim, shown_range
+
+    def _snap(self, view: View) -> np.ndarray:
+        """Each frame's step in this tile's trace: the nearest recorded one."""
+        recorded = view.trace.param_steps
+        idx = np.clip(np.searchsorted(recorded, self.steps), 0, len(recorded) - 1)
+        left = np.clip(idx - 1, 0, len(recorded) - 1)
+        nearer_left = np.abs(recorded[left] - self.steps) <= np.abs(recorded[idx] - self.steps)
+        return np.where(nearer_left, recorded[left], recorded[idx])
+
+    def _build(self, tile_panels: list[str], title: str, subtitle: str, theme) -> None:
+        width, height = self.opts.size
+        dpi = self.opts.dpi or auto_dpi(width, height)
+        fig = self.fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=theme.background)
+        FigureCanvasAgg(fig)
+        width_in, height_in = fig.get_size_inches()
+        per_tile = len(tile_panels)
+        room = height_in - HEADER_IN - FOOTER_IN - STRIP * height_in
+        cols, rows, side = _grid(len(self.tiles), width_in, room, per_tile, PANELS[tile_panels[0]].right_in)
+        body_h = rows * per_tile * (side + TILE_MARGIN_H)  # the tiles take what they need; the strip the rest
+        strip_in = height_in - HEADER_IN - FOOTER_IN - body_h
+        cell_w, cell_h = width_in / cols, body_h / rows
+        full = self.full
+        self.panels: list[list[Panel]] = []
+        for i, (tile, view) in enumerate(zip(self.tiles, self.views)):
+            r, c = divmod(i, cols)
+            top = FOOTER_IN + strip_in + (rows - r) * cell_h
+            panels = []
+            for j, name in enumerate(tile_panels):
+                cell = (c * cell_w, top - (j + 1) * cell_h / per_tile, cell_w, cell_h / per_tile)
+                ax = fig.add_axes(_place(fig, cell, PANELS[name]))
+                panel = PANELS[name](ax, view, theme)
+                ax.set_title("", loc="left")
+                if j == 0:
+                    label = ax.text(0.0, 1.02, tile.label, transform=ax.transAxes, fontsize="small",
+                                    color=TILE_COLORS[i % len(TILE_COLORS)], fontweight="bold", va="bottom")
+                    fit_text(label, ax.get_window_extent().width * 1.25, 5.5)
+                if ax.get_legend() and (i or not full):  # small tiles: their title says what is drawn
+                    ax.get_legend().remove()
+                _thin_labels(panel, first_col=c == 0, last_col=c == cols - 1 or i == len(self.tiles) - 1,
+                             bottom=r == rows - 1 or i + cols >= len(self.tiles), last_panel=j == per_tile - 1)
+                for child in list(ax.child_axes) if i < len(self.tiles) - 1 else ():
+                    child.remove()  # one colour bar serves every tile
+                panels.append(panel)
+            self.panels.append(panels)
+        strip_cell = (0, FOOTER_IN, width_in * 0.78, strip_in)  # the legend takes the rest
+        ax = fig.add_axes(_place(fig, strip_cell, Panel))
+        self.summary = Summary(ax, self.views, [t.label for t in self.tiles], self.metric, theme)
+        top = 1 - EDGE_IN / height_in
+        heading = fig.text(EDGE_IN / width_in, top, title, ha="left", va="top", fontsize="large",
+                           fontweight="bold", color=theme.text)
+        self.counter = fig.text(1 - EDGE_IN / width_in, top, "", ha="right", va="top", fontsize="large",
+                                color=theme.text, fontfamily="DejaVu Sans Mono", animated=True)
+        fit_text(heading, width * 0.7, 8)
+        sub = fig.text(EDGE_IN / width_in, top - 0.27 / height_in, subtitle, ha="left", va="top",
+                       fontsize="small", color=theme.muted)
+        fit_text(sub, width - 2 * EDGE_IN * dpi, 6.5)
+        self.animated = [a for panels in self.panels for p in panels for a in p.animated] + \
+            self.summary.animated + [self.counter]
+
+    def _block(self, i: int) -> tuple[int, list[FrameBlock]]:
+        size = 4
+        start = (i // size) * size
+        if start not in self._blocks:
+            self._blocks = {start: (start, [FrameBlock(v, v.frame_steps[start:start + size]) for v in self.views])}
+        return self._blocks[start]
+
+    def update(self, i: int) -> list:
+        start, blocks = self._block(i)
+        for panels, block in zip(self.panels, blocks):
+            for panel in panels:
+                panel.update(block, i - start)
+        step = int(self.steps[i])
+        self.summary.update_step(step)
+        self.counter.set_text(f"step {step:,}")
+        return self.animated
+
+
+
+def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, show_progress: bool = True) -> dict:
+    """Write a sweep's tiled animation (.mp4 or .gif): frames follow the first tile's trace."""
+    from pathlib import Path
+
+    from gananim.rendering.layout import subtitle
+    from gananim.rendering.renderer import check_video, encode_frames, frame_steps, step_range, workers_for
+
+    base = tiles[0].trace
+    opts.run = 0  # each tile names its own run
+    opts.size = opts.size or (1280, 720)
+    opts = opts.resolved(base)
+    out = Path(out)
+    check_video(out, opts)
+    span = step_range(base, opts.start, opts.stop)
+    steps = frame_steps(base, opts.frames, *span)
+    opts.workers = workers_for(len(steps), opts.workers)
+    sub = "first run: " + subtitle(View(base, span, 8, 0))
+
+    def make():
+        return TiledRenderer(tiles, steps, span, opts, title, metric, sub)
+
+    encode_frames(make, len(steps), out, opts.fps, opts.workers, show_progress)
+    return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles)}

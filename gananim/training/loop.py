@@ -1,0 +1,250 @@
+"""Scene -> trace: one training loop that records every step's scalars and the parameters of G and D."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import signal
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gananim.analysis.scorers import scorer_for
+from gananim.config.scene import Scene
+from gananim.data import targets
+from gananim.data.latents import sample_latent
+from gananim.errors import GananimError
+from gananim.model import objectives
+from gananim.model.networks import build_network
+from gananim.progress import console, training_bar
+from gananim.trace import FORMAT_VERSION, TraceWriter
+from gananim.training.step import Runs, Step
+from gananim.version import __version__
+
+CHUNK_BYTES = 8 << 20  # parameter rows per chunk: a killed run loses at most one chunk
+# Chunks end after about this much arithmetic, so that even slow runs reach the disk every few
+# seconds; counted in work rather than time so that the same run always writes the same bytes.
+CHUNK_FLOPS = 4e9
+
+
+@dataclass
+class Setup:
+    """What a scene resolves to before training: sampler, networks, objective."""
+
+    scene: Scene
+    target: targets.Target
+    data_dim: int
+    g: object
+    d: object
+    objective: objectives.Objective
+
+    @property
+    def n_params(self) -> int:
+        return self.g.n_params + self.d.n_params
+
+
+def prepare(scene: Scene) -> Setup:
+    scene.validate()
+    target = targets.resolve(scene.target)
+    data_dim = targets.draw(target, 2, torch.Generator().manual_seed(0)).shape[1]
+    g = build_network(scene.g, scene.latent.dim, data_dim)
+    d = build_network(scene.d, data_dim, 1)
+    return Setup(scene, target, data_dim, g, d, objectives.get(scene.loss))
+
+
+# Below this much matrix work per step, one intra-op thread beats splitting each small operation
+# across cores (measured on 2 cores: one sine-scene run is ~15% faster on one thread, 16 runs
+# together ~20% faster on two).
+SMALL_STEP_FLOPS = 40e6
+
+
+def step_flops(setup: Setup, runs: int) -> float:
+    """A rough count of one training step's arithmetic: each parameter meets each sample about
+    six times (forward and backward, D on real and fake, G's pass through D)."""
+    return 2.0 * 6 * runs * setup.scene.batch * (setup.g.n_params + setup.scene.d_steps * setup.d.n_params)
+
+
+@contextmanager
+def _threads(count: int):
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def cadence(scene: Scene, n_params: int, runs: int = 1, frames: int = 0) -> int:
+    """Record every step unless that passes the size budget; then the finest cadence that fits.
+    Image scenes (given `frames`) keep parameters at the frame cadence at most: their networks
+    are large, and each recorded step is also scored (gananim/analysis/scorers.py)."""
+    if scene.record.every:
+        return scene.record.every
+    row = 4 * runs * n_params
+    budget = scene.record.budget_mb * 1e6
+    every = max(1, math.ceil((scene.steps + 2) * row / budget))
+    return max(every, scene.steps // frames) if frames else every
+
+
+def fingerprint(scene: Scene, source: bytes = b"") -> str:
+    """Identifies a run: the same fingerprint means training would write the same trace."""
+    text = json.dumps(scene.settings(), sort_keys=True, default=str)
+    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + source).hexdigest()
+
+
+@contextmanager
+def _stop_flag():
+    """Ctrl-C and SIGTERM set a flag the loop checks, so a step or chunk is never cut in half."""
+    flag = {"stop": False}
+
+    def handler(signum, frame):
+        flag["stop"] = True
+
+    previous = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread: no handlers, Ctrl-C raises as usual
+        pass
+    try:
+        yield flag
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@dataclass
+class TrainResult:
+    path: Path
+    status: str  # complete | nan | interrupted
+    steps: int
+    message: str
+
+
+def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: str | None = None,
+          scene_var: str | None = None, show_progress: bool = True, frames: int | None = None) -> TrainResult:
+    """Train `scene` (all of its seeds together) and stream its trace to `path`.
+
+    `scene_file` and `scene_var` say where the scene came from (re-rendering a trace whose
+    networks are custom modules reloads them from there); `frames` is the number of frames
+    the caller will render, used only to warn when the recording cadence is coarser."""
+    setup = prepare(scene)
+    runs = Runs(scene.run_seeds)
+    n_runs = len(runs.seeds)
+    # Every run draws its bank, like a single run would; the trace keeps run 0's (the
+    # distribution is the same) and every run's VBN reference (it shapes that run's G).
+    bank = runs.draw("bank", lambda g: targets.draw(setup.target, scene.record.bank, g))[0]
+    latents = runs.draw("bank", lambda g: sample_latent(scene.latent, scene.record.latents, g))[0]
+    arrays = {"real": bank.numpy(), "latents": latents.numpy()}
+    if getattr(setup.g.spec, "vbn", 0):
+        reference = runs.draw("bank", lambda g: sample_latent(scene.latent, setup.g.spec.vbn, g))
+        arrays["vbn_reference"] = reference.numpy()
+        setup.g.reference = reference[0] if n_runs == 1 else reference  # a single run trains without a run axis
+    step_fn = Step(setup, runs)
+    scores = scorer_for(setup.target, scene.latent)
+    names = step_fn.names + (scores.names if scores else ())
+
+    frames = frames or scene.render.frames
+    every = cadence(scene, setup.n_params, n_runs, frames if scores else 0)
+    score_every = every * math.ceil(scene.steps / (scores.points if scores else 1) / every)  # recorded steps only
+    if every > 1 and not scene.record.every and not scores:
+        note = f"recording parameters every {every} steps to stay within record.budget_mb = {scene.record.budget_mb:g}"
+        if scene.steps // every < frames:
+            note += f"; {frames} frames will share recorded steps"
+        console.print(f"[yellow]note:[/] {note}")
+    row_bytes = 4 * n_runs * setup.n_params
+    chunk_steps = int(max(4, min(1024, CHUNK_BYTES * every // row_bytes, CHUNK_FLOPS // step_flops(setup, n_runs))))
+
+    g, d = setup.g, setup.d
+    meta = {
+        "format": FORMAT_VERSION, "gananim": __version__, "torch": torch.__version__, "numpy": np.__version__,
+        "settings": scene.settings(), "runs": n_runs, "seeds": list(runs.seeds), "scalars": list(names),
+        "nets": {"g": {"offset": 0, "n": g.n_params, "n_in": scene.latent.dim, "n_out": setup.data_dim,
+                       "describe": g.describe()},
+                 "d": {"offset": g.n_params, "n": d.n_params, "n_in": setup.data_dim, "n_out": 1,
+                       "describe": d.describe()}},
+        "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
+        "planned_steps": scene.steps, "scene_file": scene_file, "scene_var": scene_var,
+        "fingerprint": fingerprint(scene, source), "target_about": setup.target.about,
+    }
+    if scores:
+        meta["image"] = [setup.target.image, setup.target.image]
+    writer = TraceWriter(Path(path), meta, arrays)
+    sbuf = torch.empty(chunk_steps, n_runs, len(names))
+    pbuf = torch.empty(chunk_steps + 1, n_runs, setup.n_params)
+    recorded: list[int] = []
+    latest_scores = torch.empty(n_runs, 0)
+
+    def record_params(step: int) -> None:
+        nonlocal latest_scores
+        step_fn.params_into(pbuf[len(recorded)])
+        recorded.append(step)
+        if scores and (step % score_every == 0 or step == scene.steps):  # held until the next evaluation
+            latest_scores = scores(setup.g, step_fn.flat_g)
+
+    def flush(first: int, last: int) -> int:
+        """Write steps first..last; on NaN/inf keep what came before it and return that step."""
+        n = last - first + 1
+        rows_ok = torch.isfinite(sbuf[:n]).flatten(1).all(dim=1)
+        bad = int((~rows_ok).nonzero()[0]) + first if not bool(rows_ok.all()) else 0
+        steps_kept = [s for s in recorded if not bad or s < bad]
+        params = pbuf[:len(steps_kept)].numpy()
+        finite = np.isfinite(params).all(axis=(1, 2))  # per recorded row (a chunk may hold none)
+        if not finite.all():
+            first_bad_row = int(np.nonzero(~finite)[0][0])
+            bad = min(bad or steps_kept[first_bad_row], steps_kept[first_bad_row])
+            steps_kept, params = steps_kept[:first_bad_row], params[:first_bad_row]
+        n_keep = (bad - first) if bad else n
+        writer.chunk(first, sbuf[:n_keep].numpy(), steps_kept, params)
+        recorded.clear()
+        return bad
+
+    status, message, bad_step, kept = "complete", "", 0, scene.steps
+    record_params(0)
+    chunk_first, step = 1, 0
+    threads = 1 if step_flops(setup, n_runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
+    try:
+        with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
+            for step in range(1, scene.steps + 1):
+                row = step_fn(step)
+                sbuf[step - chunk_first] = torch.cat([row, latest_scores], dim=-1) if scores else row
+                if step % every == 0 or step == scene.steps:
+                    record_params(step)
+                    if scores:  # an evaluated step's row holds its own scores
+                        sbuf[step - chunk_first, :, len(step_fn.names):] = latest_scores
+                if step - chunk_first + 1 == chunk_steps or step == scene.steps or flag["stop"]:
+                    bad_step = flush(chunk_first, step)
+                    if bad_step:
+                        break
+                    chunk_first = step + 1
+                    if flag["stop"]:
+                        break
+                bar.advance(step, row)
+        if bad_step:
+            status, kept = "nan", bad_step - 1
+            message = (f"training produced NaN or inf at step {bad_step}; the trace keeps steps up to {kept}. "
+                       f"Likely cause: learning rates too high for this loss (try lower opt_d.lr / opt_g.lr)")
+        elif step < scene.steps:
+            status, kept = "interrupted", step
+            message = f"training interrupted at step {step} of {scene.steps}; the trace holds {step} steps"
+        writer.finish(status, kept, message)
+    except BaseException:
+        writer.discard()
+        raise
+    return TrainResult(Path(path), status, kept, message)
+
+
+def reusable(path: Path, fp: str) -> bool:
+    """True when `path` already holds the complete trace of exactly this run (same fingerprint)."""
+    from gananim.trace import Trace  # local: reading is only needed for this check
+
+    if not Path(path).is_file():
+        return False
+    try:
+        with Trace(path) as trace:
+            return trace.status == "complete" and trace.meta.get("fingerprint") == fp
+    except GananimError:
+        return False
