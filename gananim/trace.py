@@ -15,17 +15,26 @@ damaged one. Tags:
     CHNK  a block of steps: scalars [n, runs, k] for steps scalar_start.. and the parameter
           rows [m, runs, P] of the recorded steps `param_steps`; JSON holds the scalars'
           CRC-32 and one CRC-32 per parameter row, so a frame reads and checks only its rows
+    STAT  the whole training state after a chunk that ends on a regular boundary: parameters,
+          optimizer state, every random generator's state, held scores; `--resume` continues
+          from the last one (and they are the keyframes a replay can start from)
     DONE  how training ended: complete, stopped on NaN/inf, or interrupted
+    LOCK  first, a fixed size: while training, who writes (host, pid, start); when training
+          ends it is overwritten with a fixed text, so finished traces name no machine
 
 Writing streams chunks to NAME.partial and renames it to NAME when training ends, so a
 finished trace is never half-written; a killed run leaves NAME.partial readable up to its
-last chunk. Nothing is pickled: JSON and raw float32 only.
+last chunk. The .partial is also the lock: it is created exclusively, and a second writer
+is refused while its holder lives (see `claim`). Nothing is pickled: JSON and raw arrays only.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
+import socket
 import struct
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +44,13 @@ import numpy as np
 from gananim.errors import GananimError
 
 MAGIC = b"GANTRACE"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added LOCK and STAT records; version 1 traces still read
 RECORD = struct.Struct("<4sIQII")
 MAX_JSON = 64 << 20
-DTYPES = ("<f4", "<i8")
+DTYPES = ("<f4", "<i8", "|u1")
+LOCK_BYTES = 256  # the LOCK record's JSON, padded with spaces, so it can be rewritten in place
+RELEASED = {"released": True}
+STALE_AFTER_S = 600  # a lock not written to for this long is abandoned, wherever its holder runs
 SIGNATURES = {b"\x89PNG": "a PNG image", b"PK\x03\x04": "a zip or .npz archive", b"GIF8": "a GIF image",
               b"\x93NUMPY": "a .npy array", b"\x1aE\xdf\xa3": "a Matroska/WebM video"}
 
@@ -52,25 +64,173 @@ def _json_bytes(obj: dict) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
 
 
-class TraceWriter:
-    """Streams a trace to PATH.partial; `finish` renames it to PATH."""
+def _padded_json(obj: dict) -> bytes:
+    body = _json_bytes(obj)
+    if len(body) > LOCK_BYTES:
+        body = _json_bytes({k: obj[k] for k in ("pid", "started") if k in obj})
+    return body + b" " * (LOCK_BYTES - len(body))
 
-    def __init__(self, path: Path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+
+def _record_bytes(tag: bytes, body: bytes, n_payload: int = 0) -> bytes:
+    head = RECORD.pack(tag, len(body), n_payload, 0, 0)[:16]
+    return head + struct.pack("<II", _crc(head), _crc(body)) + body
+
+
+def lock_holder(partial: Path) -> dict:
+    """Who holds a .partial (host, pid, started), read from its LOCK record; {} if unreadable."""
+    try:
+        with open(partial, "rb") as f:
+            head = f.read(12 + RECORD.size + LOCK_BYTES)
+        tag, n_json = RECORD.unpack(head[12:12 + RECORD.size])[:2]
+        if head[:8] != MAGIC or tag != b"LOCK" or n_json != LOCK_BYTES:
+            return {}
+        info = json.loads(head[12 + RECORD.size:])
+        return info if isinstance(info, dict) else {}
+    except (OSError, ValueError, struct.error):
+        return {}
+
+
+def _alive(pid) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def stale(partial: Path) -> bool:
+    """A .partial whose writer is gone: its pid is dead on this host, or nobody wrote to it
+    for STALE_AFTER_S (a holder on another machine, or one that hangs)."""
+    try:
+        idle = time.time() - partial.stat().st_mtime
+    except FileNotFoundError:
+        return True
+    holder = lock_holder(partial)
+    if idle > STALE_AFTER_S:
+        return True
+    return bool(holder) and holder.get("host") == socket.gethostname() and not _alive(holder.get("pid"))
+
+
+def busy_message(partial: Path) -> str:
+    holder = lock_holder(partial)
+    who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
+    if isinstance(holder.get("started"), (int, float)):
+        who += f" (started {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(holder['started']))})"
+    return (f"{partial} is being written by {who}; wait for it to finish or stop it "
+            f"(a killed writer's lock lapses at once on this machine, after {STALE_AFTER_S // 60} minutes elsewhere)")
+
+
+def _set_aside(partial: Path) -> Path | None:
+    """Move an abandoned .partial out of the way (atomically, so only one writer takes it over)."""
+    before = partial.stat()
+    aside = partial.with_name(f"{partial.name}.{os.getpid()}.abandoned")
+    try:
+        os.rename(partial, aside)
+    except FileNotFoundError:
+        return None
+    if os.stat(aside).st_ino != before.st_ino:  # another writer replaced it meanwhile: give it back
+        try:
+            os.link(aside, partial)
+        except FileExistsError:
+            pass
+        os.unlink(aside)
+        raise GananimError(busy_message(partial))
+    return aside
+
+
+def claim(path: Path) -> tuple[int, Path | None]:
+    """Create PATH.partial exclusively, taking over an abandoned one: (descriptor, the abandoned
+    file moved aside, or None). A live writer's .partial is refused with one line naming it."""
+    partial = path.with_name(path.name + ".partial")
+    abandoned = None
+    for _ in range(5):
+        try:
+            return os.open(partial, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o666), abandoned
+        except FileExistsError:
+            if not stale(partial):
+                raise GananimError(busy_message(partial)) from None
+            moved = _set_aside(partial)
+            if moved is not None:
+                if abandoned is not None:
+                    abandoned.unlink(missing_ok=True)
+                abandoned = moved
+    raise GananimError(busy_message(partial))
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class DiskFull(GananimError):
+    """The file system ran out of room while a trace was written."""
+
+
+class TraceWriter:
+    """Streams a trace to PATH.partial, which it holds as a lock; `finish` renames it to PATH.
+
+    `resume_from` (a Trace and its resume point) continues a run: its bytes up to the end of
+    its last state record are copied, and writing goes on from there."""
+
+    def __init__(self, path: Path, meta: dict | None = None, arrays: dict[str, np.ndarray] | None = None,
+                 resume_from: "tuple[Trace, ResumePoint] | None" = None) -> None:
         self.path = Path(path)
         self.partial = self.path.with_name(self.path.name + ".partial")
-        self.file = open(self.partial, "wb")
-        self.file.write(MAGIC + struct.pack("<I", FORMAT_VERSION))
-        self._record(b"META", meta)
-        for name, array in arrays.items():
-            data = np.ascontiguousarray(array, dtype="<f4").tobytes()
-            self._record(b"ARRY", {"name": name, "dtype": "<f4", "shape": list(array.shape), "crc": _crc(data)}, data)
-        self.file.flush()
+        fd, abandoned = claim(self.path)
+        self.file = os.fdopen(fd, "r+b")
+        self.written = 0
+        try:
+            if resume_from is not None:
+                source, point = resume_from
+                self._copy(source, point.end)
+            else:
+                self._write(MAGIC + struct.pack("<I", FORMAT_VERSION))
+                self._write(_record_bytes(b"LOCK", _padded_json(self._holder())))
+                self._record(b"META", meta or {})
+                for name, array in (arrays or {}).items():
+                    data = np.ascontiguousarray(array, dtype="<f4").tobytes()
+                    self._record(b"ARRY", {"name": name, "dtype": "<f4", "shape": list(array.shape),
+                                           "crc": _crc(data)}, data)
+            self.file.flush()
+        except BaseException:
+            self.discard()
+            raise
+        finally:
+            if abandoned is not None:
+                abandoned.unlink(missing_ok=True)
+
+    @staticmethod
+    def _holder() -> dict:
+        return {"host": socket.gethostname(), "pid": os.getpid(), "started": round(time.time(), 3)}
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.file.write(data)
+        except OSError as exc:
+            if exc.errno in DISK_FULL:
+                raise DiskFull(f"the disk is full: {self.written / 1e6:,.1f} MB written to {self.partial}") from None
+            raise
+        self.written += len(data)
+
+    def _copy(self, source: "Trace", end: int) -> None:
+        """The first `end` bytes of `source`, with this writer's LOCK record."""
+        done = 0
+        while done < end:
+            block = source._read(done, min(8 << 20, end - done))
+            self._write(block)
+            done += len(block)
+        if source.version < 2:
+            raise GananimError(f"trace {source.path} has format version {source.version}, which keeps no "
+                               "training state; it cannot be resumed")
+        self.file.seek(12)
+        self.file.write(_record_bytes(b"LOCK", _padded_json(self._holder())))
+        self.file.seek(0, os.SEEK_END)
 
     def _record(self, tag: bytes, info: dict, payload: bytes = b"") -> None:
-        body = _json_bytes(info)
-        head = RECORD.pack(tag, len(body), len(payload), 0, 0)[:16]
-        self.file.write(head + struct.pack("<II", _crc(head), _crc(body)) + body)
-        self.file.write(payload)
+        self._write(_record_bytes(tag, _json_bytes(info), len(payload)))
+        self._write(payload)
 
     def chunk(self, scalar_start: int, scalars: np.ndarray, param_steps: list[int], params: np.ndarray) -> None:
         """Append steps scalar_start.. (scalars [n, runs, k]) and parameter rows [m, runs, P]."""
@@ -81,20 +241,69 @@ class TraceWriter:
                 "param_steps": [int(s) for s in param_steps], "scalars_crc": _crc(s_bytes),
                 "row_crcs": [_crc(row.tobytes()) for row in params]}
         self._record(b"CHNK", info, s_bytes + params.tobytes())
-        self.file.flush()  # in the OS's hands: a killed process loses nothing written so far
+        self._flush()
+
+    def state(self, step: int, arrays: dict[str, np.ndarray], info: dict | None = None) -> None:
+        """Append the whole training state after `step`: named arrays (float32, int64 or bytes)."""
+        specs, payload = [], []
+        for name, array in arrays.items():
+            array = np.ascontiguousarray(array)
+            dtype = array.dtype.newbyteorder("<").str if array.dtype.itemsize > 1 else "|u1"
+            if dtype not in DTYPES:
+                raise ValueError(f"state array {name} has dtype {array.dtype}")
+            data = array.astype(dtype).tobytes()
+            specs.append({"name": name, "dtype": dtype, "shape": list(array.shape), "crc": _crc(data)})
+            payload.append(data)
+        self._record(b"STAT", {"step": int(step), "arrays": specs, **(info or {})}, b"".join(payload))
+        self._flush()
+
+    def _flush(self) -> None:
+        try:
+            self.file.flush()  # in the OS's hands: a killed process loses nothing written so far
+        except OSError as exc:
+            if exc.errno in DISK_FULL:
+                raise DiskFull(f"the disk is full: {self.written / 1e6:,.1f} MB written to {self.partial}") from None
+            raise
 
     def finish(self, status: str, steps: int, message: str = "") -> Path:
-        """Write how training ended, then move the finished trace into place."""
+        """Write how training ended, release the lock, then move the finished trace into place."""
         self._record(b"DONE", {"status": status, "steps": int(steps), "message": message})
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        self._flush()
+        self.file.seek(12)
+        self.file.write(_record_bytes(b"LOCK", _padded_json(RELEASED)))
+        self._flush()
+        try:
+            os.fsync(self.file.fileno())
+        except OSError as exc:
+            if exc.errno in DISK_FULL:
+                raise DiskFull(f"the disk is full: {self.written / 1e6:,.1f} MB written to {self.partial}") from None
+            raise
         self.file.close()
         os.replace(self.partial, self.path)
         return self.path
 
     def discard(self) -> None:
-        self.file.close()
+        """Close and remove the .partial."""
+        self.close()
         self.partial.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Close, keeping the .partial as it is (readable up to its last complete record)."""
+        try:
+            self.file.close()
+        except OSError:  # a full disk can fail the final flush; what reached the file stays readable
+            pass
+
+
+@dataclass
+class ResumePoint:
+    """A STAT record: the training state after `step`, ending at byte `end` of the file."""
+
+    step: int
+    offset: int  # of its payload
+    end: int
+    arrays: list[dict]
+    info: dict
 
 
 @dataclass
@@ -107,18 +316,81 @@ class _Chunk:
     row_crcs: list[int]
 
 
+def missing_message(path: Path) -> str:
+    """Why a trace is not there, and what to do: a killed run leaves PATH.partial."""
+    partial = path.with_name(path.name + ".partial")
+    if not partial.is_file():
+        return f"trace {path} does not exist; check the path (`gananim train SCENE -o TRACE` makes one)"
+    if not stale(partial):
+        return f"trace {path} is still being trained: {busy_message(partial)}"
+    return (f"trace {path} does not exist, but {partial} does: its run was killed. Render what it holds "
+            f"(`gananim render {partial}`) or continue it (`gananim train SCENE -o {path} --resume`)")
+
+
+MAX_RUNS, MAX_PARAMS, MAX_SCALARS, MAX_DIM = 4096, 1 << 31, 1024, 1 << 20
+
+
+def _count(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def check_meta(meta: dict) -> str:
+    """The first metadata field whose type or range is wrong, described; "" when all are right."""
+    if not isinstance(meta.get("gananim"), str) or not isinstance(meta.get("settings"), dict):
+        return "'gananim' or 'settings' has the wrong type"
+    if not _count(meta["runs"], 1, MAX_RUNS):
+        return f"'runs' must be an integer from 1 to {MAX_RUNS}"
+    if not _count(meta["n_params"], 1, MAX_PARAMS):
+        return "'n_params' must be a positive integer"
+    if not _count(meta["data_dim"], 1, MAX_DIM):
+        return "'data_dim' must be a positive integer"
+    scalars = meta["scalars"]
+    if not (isinstance(scalars, list) and len(scalars) <= MAX_SCALARS and all(isinstance(s, str) for s in scalars)
+            and len(set(scalars)) == len(scalars)):
+        return "'scalars' must be a list of distinct names"
+    nets = meta["nets"]
+    if not isinstance(nets, dict):
+        return "'nets' must be an object"
+    if nets:  # a trace written by training describes both networks
+        total = 0
+        for key in ("g", "d"):
+            net = nets.get(key)
+            if not (isinstance(net, dict) and all(_count(net.get(k), 0, MAX_PARAMS) for k in ("offset", "n", "n_in", "n_out"))):
+                return f"'nets.{key}' must give offset, n, n_in and n_out as counts"
+            if net["offset"] != total:
+                return f"'nets.{key}.offset' must be {total}"
+            total += net["n"]
+        if total != meta["n_params"] or nets["d"]["n_in"] != meta["data_dim"] or nets["g"]["n_out"] != meta["data_dim"]:
+            return "'nets' does not match 'n_params' and 'data_dim'"
+    seeds = meta.get("seeds", [0] * meta["runs"])
+    if not (isinstance(seeds, list) and len(seeds) == meta["runs"] and all(_count(s, 0, 2 ** 63 - 1) for s in seeds)):
+        return "'seeds' must list one non-negative integer per run"
+    if "record_every" in meta and not _count(meta["record_every"], 1, 2 ** 62):
+        return "'record_every' must be a positive integer"
+    if "planned_steps" in meta and not _count(meta["planned_steps"], 1, 2 ** 62):
+        return "'planned_steps' must be a positive integer"
+    image = meta.get("image")
+    if image is not None and not (isinstance(image, list) and len(image) == 2 and all(_count(v, 1, 4096) for v in image)
+                                  and image[0] * image[1] == meta["data_dim"]):
+        return "'image' must be [height, width] matching 'data_dim'"
+    for key in ("scene_file", "scene_var", "custom_source", "fingerprint", "target_about"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            return f"'{key}' must be text"
+    return ""
+
+
 class Trace:
     """A trace opened for reading. Arrays are read lazily: a frame reads only its rows."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.is_file():
-            raise GananimError(f"trace {path} does not exist; check the path (`gananim train SCENE -o TRACE` makes one)"
-                               if not self.path.exists() else f"{path} is not a file")
+            raise GananimError(missing_message(self.path) if not self.path.exists() else f"{path} is not a file")
         self.file = open(self.path, "rb")
         self.size = os.fstat(self.file.fileno()).st_size
         self.arrays: dict[str, tuple[int, tuple[int, ...], str, int]] = {}
         self.chunks: list[_Chunk] = []
+        self.states: list[ResumePoint] = []
         self.done: dict | None = None
         self.truncated = False
         try:
@@ -149,6 +421,8 @@ class Trace:
             raise GananimError(f"trace {self.path} has format version {version}, newer than this gananim reads "
                                f"({FORMAT_VERSION}); upgrade gananim")
         self.version, pos, self.meta = version, 12, None
+        if version < 1:
+            raise self._corrupt(f"format version {version}")
         while pos < self.size:
             if self.size - pos < RECORD.size:
                 self.truncated = True
@@ -170,7 +444,13 @@ class Trace:
         if self.meta is None:
             raise self._corrupt("it has no metadata record")
 
-    def _take(self, tag: bytes, info: dict, offset: int, n_payload: int) -> None:
+    def _take(self, tag: bytes, info, offset: int, n_payload: int) -> None:
+        if not isinstance(info, dict):
+            raise self._corrupt(f"record at byte {offset} holds no JSON object")
+        if tag == b"LOCK":
+            if self.meta is not None or self.version < 2:
+                raise self._corrupt("a lock record after the metadata")
+            return
         if tag == b"META":
             if self.meta is not None:
                 raise self._corrupt("two metadata records")
@@ -197,6 +477,17 @@ class Trace:
                     or any(b <= a for a, b in zip([previous_step, *chunk.param_steps], chunk.param_steps)):
                 raise self._corrupt(f"chunk at byte {offset} is inconsistent")
             self.chunks.append(chunk)
+        elif tag == b"STAT":
+            specs, size = info["arrays"], 0
+            for spec in specs:
+                shape = tuple(int(s) for s in spec["shape"])
+                if spec["dtype"] not in DTYPES or any(s < 0 for s in shape):
+                    raise self._corrupt(f"state at byte {offset} is inconsistent")
+                size += int(np.prod(shape)) * np.dtype(spec["dtype"]).itemsize
+            step = int(info["step"])
+            if size != n_payload or step != self.steps or (self.states and step <= self.states[-1].step):
+                raise self._corrupt(f"state at byte {offset} is inconsistent")
+            self.states.append(ResumePoint(step, offset, offset + n_payload, specs, info))
         elif tag == b"DONE":
             self.done = info
         else:
@@ -209,12 +500,14 @@ class Trace:
         return -1
 
     def _check_meta(self) -> None:
+        """Metadata is input: every field the readers use has the type and range the writer gives it."""
         meta = self.meta
         for key in ("gananim", "settings", "runs", "scalars", "n_params", "nets", "data_dim"):
             if key not in meta:
                 raise self._corrupt(f"metadata lacks {key!r}")
-        if not (isinstance(meta["runs"], int) and meta["runs"] >= 1 and isinstance(meta["n_params"], int)):
-            raise self._corrupt("bad run or parameter counts")
+        problem = check_meta(meta)
+        if problem:
+            raise self._corrupt(f"metadata field {problem}")
         steps = [s for c in self.chunks for s in c.param_steps]
         self.param_steps = np.asarray(steps, dtype=np.int64)
         self._rows = [(ci, ri) for ci, c in enumerate(self.chunks) for ri in range(len(c.param_steps))]
@@ -287,6 +580,23 @@ class Trace:
             if _crc(data) != chunk.row_crcs[ri]:
                 raise self._corrupt(f"parameters of step {step} fail their checksum")
             out[i] = np.frombuffer(data, dtype="<f4").reshape(runs, p)
+        return out
+
+    def resume_point(self) -> ResumePoint | None:
+        """The last complete training state, or None."""
+        return self.states[-1] if self.states else None
+
+    def state(self, point: ResumePoint) -> dict[str, np.ndarray]:
+        """The arrays of a state record, each checked against its CRC."""
+        out, offset = {}, point.offset
+        for spec in point.arrays:
+            shape, dtype = tuple(int(s) for s in spec["shape"]), spec["dtype"]
+            n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            data = self._read(offset, n)
+            if _crc(data) != int(spec["crc"]):
+                raise self._corrupt(f"the training state after step {point.step} fails its checksum")
+            out[str(spec["name"])] = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+            offset += n
         return out
 
     def nearest_recorded(self, step: int) -> int:

@@ -5,6 +5,7 @@ A scene file is plain Python that builds a Scene; every leaf setting has a dotte
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Callable, Optional
 
@@ -133,6 +134,9 @@ class Render:
     zlim: Optional[tuple[float, float]] = None
 
 
+PRESENTATION = ("name", "title", "about", "render", "detect")  # drawing only: changing them never retrains
+
+
 @dataclass
 class Scene:
     """A whole GAN experiment. See README.md, "Scene files", for every setting."""
@@ -232,6 +236,25 @@ class Scene:
         """A copy with some settings changed, by dotted key: scene.derive({"opt_d.lr": 1e-4}, name="x")."""
         from gananim.config.settings import update
         return update(self, {**top, **(changes or {})})
+
+    def training_settings(self) -> dict:
+        """The settings that change what training writes: all but the presentation ones."""
+        return {key: value for key, value in self.settings().items() if key not in PRESENTATION}
+
+    def custom_source(self) -> str | None:
+        """The source text of the scene's own networks and sampler, which change training as
+        much as settings do; None when the scene has none."""
+        parts = []
+        for value in (self.g, self.d, self.target):
+            if isinstance(value, nn.Module):
+                value = type(value)
+            elif isinstance(value, str) or not callable(value):
+                continue
+            try:
+                parts.append(inspect.getsource(value))
+            except (OSError, TypeError):  # defined where no source file exists: its name stands in
+                parts.append(f"<{getattr(value, '__qualname__', type(value).__name__)}>")
+        return "\n".join(parts) if parts else None
 
     def settings(self) -> dict:
         """The resolved settings as JSON-ready nested dicts (custom objects by name)."""

@@ -20,7 +20,7 @@ from gananim.errors import GananimError
 from gananim.model import objectives
 from gananim.model.networks import build_network
 from gananim.progress import console, training_bar
-from gananim.trace import FORMAT_VERSION, TraceWriter
+from gananim.trace import FORMAT_VERSION, DiskFull, ResumePoint, Trace, TraceWriter, busy_message, stale
 from gananim.training.step import Runs, Step
 from gananim.version import __version__
 
@@ -89,10 +89,27 @@ def cadence(scene: Scene, n_params: int, runs: int = 1, frames: int = 0) -> int:
     return max(every, scene.steps // frames) if frames else every
 
 
-def fingerprint(scene: Scene, source: bytes = b"") -> str:
-    """Identifies a run: the same fingerprint means training would write the same trace."""
-    text = json.dumps(scene.settings(), sort_keys=True, default=str)
-    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + source).hexdigest()
+def fingerprint(scene: Scene, fallback_source: bytes = b"") -> str:
+    """Identifies a run: the same fingerprint means training would write the same trace. It
+    covers what changes training — the training settings and the source of the scene's own
+    networks and sampler — and not its presentation (title, render settings, phase thresholds)."""
+    text = json.dumps(scene.training_settings(), sort_keys=True, default=str)
+    custom = scene.custom_source()
+    extra = custom.encode() if custom else b""
+    if custom and "<" in custom and fallback_source:  # a custom part without source: the whole file stands in
+        extra += fallback_source
+    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + extra).hexdigest()
+
+
+def custom_source_hash(scene: Scene) -> str | None:
+    """What a trace records of the scene's own code: the hash of its source, never the code."""
+    custom = scene.custom_source()
+    return hashlib.sha256(custom.encode()).hexdigest() if custom else None
+
+
+def execution_mode() -> dict:
+    """How training ran; a resume must run the same way to write the same bytes."""
+    return {"mode": "eager", "device": "cpu", "precision": "float32", "torch": torch.__version__}
 
 
 @contextmanager
@@ -125,12 +142,16 @@ class TrainResult:
 
 
 def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: str | None = None,
-          scene_var: str | None = None, show_progress: bool = True, frames: int | None = None) -> TrainResult:
+          scene_var: str | None = None, show_progress: bool = True, frames: int | None = None,
+          resume: bool = False) -> TrainResult:
     """Train `scene` (all of its seeds together) and stream its trace to `path`.
 
-    `scene_file` and `scene_var` say where the scene came from (re-rendering a trace whose
-    networks are custom modules reloads them from there); `frames` is the number of frames
-    the caller will render, used only to warn when the recording cadence is coarser."""
+    `source` is the scene file's bytes (they stand in for custom code without source);
+    `scene_file` and `scene_var` name where the scene came from (the trace keeps the file's
+    name, never its path); `frames` is the number of frames the caller will render, used only
+    to warn when the recording cadence is coarser. `resume` continues an interrupted or killed
+    run of the same scene from its last training state (see `resume_source`)."""
+    path = Path(path)
     setup = prepare(scene)
     runs = Runs(scene.run_seeds)
     n_runs = len(runs.seeds)
@@ -146,11 +167,14 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
     step_fn = Step(setup, runs)
     scores = scorer_for(setup.target, scene.latent)
     names = step_fn.names + (scores.names if scores else ())
+    fp = fingerprint(scene, source)
+    resumed = resume_source(path, fp) if resume else None
 
     frames = frames or scene.render.frames
-    every = cadence(scene, setup.n_params, n_runs, frames if scores else 0)
+    every = resumed[0].meta["record_every"] if resumed else cadence(scene, setup.n_params, n_runs,
+                                                                   frames if scores else 0)
     score_every = every * math.ceil(scene.steps / (scores.points if scores else 1) / every)  # recorded steps only
-    if every > 1 and not scene.record.every and not scores:
+    if every > 1 and not scene.record.every and not scores and not resumed:
         note = f"recording parameters every {every} steps to stay within record.budget_mb = {scene.record.budget_mb:g}"
         if scene.steps // every < frames:
             note += f"; {frames} frames will share recorded steps"
@@ -167,12 +191,12 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                  "d": {"offset": g.n_params, "n": d.n_params, "n_in": setup.data_dim, "n_out": 1,
                        "describe": d.describe()}},
         "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
-        "planned_steps": scene.steps, "scene_file": scene_file, "scene_var": scene_var,
-        "fingerprint": fingerprint(scene, source), "target_about": setup.target.about,
+        "planned_steps": scene.steps, "scene_file": Path(scene_file).name if scene_file else None,
+        "scene_var": scene_var, "custom_source": custom_source_hash(scene), "execution": execution_mode(),
+        "fingerprint": fp, "target_about": setup.target.about,
     }
     if scores:
         meta["image"] = [setup.target.image, setup.target.image]
-    writer = TraceWriter(Path(path), meta, arrays)
     sbuf = torch.empty(chunk_steps, n_runs, len(names))
     pbuf = torch.empty(chunk_steps + 1, n_runs, setup.n_params)
     recorded: list[int] = []
@@ -202,23 +226,54 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
         recorded.clear()
         return bad
 
-    status, message, bad_step, kept = "complete", "", 0, scene.steps
-    record_params(0)
-    chunk_first, step = 1, 0
+    def save_state(step: int) -> None:
+        state = step_fn.state()
+        if scores:
+            state["scores"] = latest_scores.numpy()
+        writer.state(step, state)
+
+    if resumed:
+        source_trace, point = resumed
+        try:
+            state = source_trace.state(point)
+            step_fn.load_state(state)
+            if scores:
+                latest_scores = torch.from_numpy(state["scores"])
+            writer = TraceWriter(path, resume_from=resumed)
+        except (KeyError, ValueError, RuntimeError) as exc:
+            raise GananimError(f"trace {source_trace.path} is corrupted: its training state after step "
+                               f"{point.step} does not fit this scene ({exc})") from None
+        finally:
+            source_trace.close()
+        start = point.step
+        console.print(f"resuming {scene.name} at step {start:,} of {scene.steps:,}")
+    else:
+        writer = TraceWriter(path, meta, arrays)
+        start = 0
+    status, message, bad_step, kept, states_kept = "complete", "", 0, scene.steps, start
+    step = start
     threads = 1 if step_flops(setup, n_runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
     try:
+        if not resumed:
+            record_params(0)
+        chunk_first = start + 1
         with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
-            for step in range(1, scene.steps + 1):
+            bar.advance(start)
+            for step in range(start + 1, scene.steps + 1):
                 row = step_fn(step)
                 sbuf[step - chunk_first] = torch.cat([row, latest_scores], dim=-1) if scores else row
                 if step % every == 0 or step == scene.steps:
                     record_params(step)
                     if scores:  # an evaluated step's row holds its own scores
                         sbuf[step - chunk_first, :, len(step_fn.names):] = latest_scores
-                if step - chunk_first + 1 == chunk_steps or step == scene.steps or flag["stop"]:
+                boundary = step - chunk_first + 1 == chunk_steps or step == scene.steps
+                if boundary or flag["stop"]:
                     bad_step = flush(chunk_first, step)
                     if bad_step:
                         break
+                    if boundary:  # only regular boundaries: a resumed run then writes the same chunks
+                        save_state(step)
+                        states_kept = step
                     chunk_first = step + 1
                     if flag["stop"]:
                         break
@@ -229,18 +284,59 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                        f"Likely cause: learning rates too high for this loss (try lower opt_d.lr / opt_g.lr)")
         elif step < scene.steps:
             status, kept = "interrupted", step
-            message = f"training interrupted at step {step} of {scene.steps}; the trace holds {step} steps"
+            message = (f"training interrupted at step {step} of {scene.steps}; the trace holds {step} steps "
+                       f"(--resume continues it)")
         writer.finish(status, kept, message)
+    except DiskFull as exc:
+        earlier = f"; the earlier {path} is intact" if path.exists() else ""
+        if states_kept:
+            writer.close()
+            raise GananimError(f"{exc}; it keeps steps up to {states_kept:,} (`--resume` continues once there "
+                               f"is room){earlier}") from None
+        writer.discard()
+        raise GananimError(f"{exc}; nothing was kept{earlier}") from None
     except BaseException:
         writer.discard()
         raise
-    return TrainResult(Path(path), status, kept, message)
+    return TrainResult(path, status, kept, message)
+
+
+def resume_source(path: Path, fp: str) -> "tuple[Trace, ResumePoint]":
+    """What `--resume` continues: PATH.partial left by a killed run, or PATH when it was
+    interrupted; refused with one line when it is missing, finished, busy, or of another run."""
+    partial = path.with_name(path.name + ".partial")
+    if partial.exists():
+        if not stale(partial):
+            raise GananimError(busy_message(partial))
+        found = partial
+    elif path.exists():
+        found = path
+    else:
+        raise GananimError(f"nothing to resume: neither {path} nor {partial} exists; train without --resume")
+    trace = Trace(found)
+    try:
+        if trace.status in ("complete", "nan"):
+            raise GananimError(f"{found} is finished ({trace.status}, {trace.steps:,} steps); nothing to resume")
+        if trace.meta.get("fingerprint") != fp:
+            raise GananimError(f"{found} was trained with other settings or code than this scene; resuming would "
+                               "mix two runs (train without --resume to start again)")
+        recorded, now = trace.meta.get("execution"), execution_mode()
+        if recorded != now:
+            was = ", ".join(f"{v}" for v in (recorded or {}).values()) or "an older gananim"
+            raise GananimError(f"{found} was trained with {was}; this is {', '.join(map(str, now.values()))}. "
+                               "A resume must run the same way to continue the same run; train without --resume")
+        point = trace.resume_point()
+        if point is None:
+            raise GananimError(f"{found} holds no training state yet (it stopped before its first chunk ended); "
+                               "train without --resume")
+    except BaseException:
+        trace.close()
+        raise
+    return trace, point
 
 
 def reusable(path: Path, fp: str) -> bool:
     """True when `path` already holds the complete trace of exactly this run (same fingerprint)."""
-    from gananim.trace import Trace  # local: reading is only needed for this check
-
     if not Path(path).is_file():
         return False
     try:

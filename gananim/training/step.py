@@ -57,11 +57,13 @@ def bind(net, flat: torch.Tensor):
 warnings.filterwarnings("ignore", message="grad and param do not obey the gradient layout contract")
 
 
+STREAMS = ("init_g", "init_d", "data", "bank")
+
+
 def generators(seed: int) -> dict[str, torch.Generator]:
     """A run's independent random streams, so changing the bank size does not change training."""
-    names = ("init_g", "init_d", "data", "bank")
-    states = np.random.SeedSequence(seed).generate_state(len(names), dtype=np.uint64)
-    return {n: torch.Generator().manual_seed(int(s) >> 1) for n, s in zip(names, states)}
+    states = np.random.SeedSequence(seed).generate_state(len(STREAMS), dtype=np.uint64)
+    return {n: torch.Generator().manual_seed(int(s) >> 1) for n, s in zip(STREAMS, states)}
 
 
 class Runs:
@@ -197,6 +199,38 @@ class Step:
             values.update(self.g_update(sigma))
         with torch.no_grad():
             return torch.stack([values[name].detach() for name in self.names], dim=-1)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Everything the next iterations depend on, as plain arrays: both networks' parameters,
+        both optimizers' state and every run's random generators (a STAT record of the trace)."""
+        arrays = {"params.g": self.flat_g.detach().numpy().copy(), "params.d": self.flat_d.detach().numpy().copy()}
+        for key, opt, flat in (("opt_g", self.opt_g, self.flat_g), ("opt_d", self.opt_d, self.flat_d)):
+            for name, value in sorted(opt.state[flat].items()):
+                if value is not None:
+                    arrays[f"{key}.{name}"] = torch.as_tensor(value).detach().numpy().copy()
+        arrays["rng"] = np.stack([np.stack([gens[s].get_state().numpy() for s in STREAMS]) for gens in self.runs.gens])
+        return arrays
+
+    def load_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Continue from `state()`'s arrays (shapes are checked; a mismatch is a damaged trace)."""
+        def tensor(name: str, like: torch.Tensor | None = None) -> torch.Tensor:
+            value = torch.from_numpy(np.ascontiguousarray(arrays[name]))
+            if like is not None and value.shape != like.shape:
+                raise ValueError(f"{name} has shape {tuple(value.shape)}, expected {tuple(like.shape)}")
+            return value
+
+        with torch.no_grad():
+            self.flat_g.copy_(tensor("params.g", self.flat_g))
+            self.flat_d.copy_(tensor("params.d", self.flat_d))
+        for key, opt, flat in (("opt_g", self.opt_g, self.flat_g), ("opt_d", self.opt_d, self.flat_d)):
+            prefix = key + "."
+            opt.state[flat] = {name[len(prefix):]: tensor(name).clone() for name in arrays if name.startswith(prefix)}
+        rng = arrays["rng"]
+        if rng.shape[:2] != (len(self.runs.gens), len(STREAMS)):
+            raise ValueError(f"rng has shape {rng.shape}")
+        for gens, states in zip(self.runs.gens, rng):
+            for stream, state in zip(STREAMS, states):
+                gens[stream].set_state(torch.from_numpy(state.copy()))
 
     def params_into(self, row: torch.Tensor) -> None:
         """Copy both networks' current parameters into a [runs, P_g + P_d] buffer row."""
