@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SCENE", help="scene file or bundled scene name")
     p.add_argument("-o", "--output", metavar="TRACE", help="trace to write (default outputs/NAME.trace)")
     _add_scene_args(p)
+    p.add_argument("--resume", action="store_true", help="continue an interrupted or killed run of this trace "
+                   "from its last saved state (the result equals an uninterrupted run)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_train)
 
@@ -117,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scene_args(p)
     p.add_argument("--trace", metavar="PATH", help="where to keep the trace when training (default: beside -o)")
     p.add_argument("--retrain", action="store_true", help="train again even if an identical trace exists")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted or killed training run first")
+    p.add_argument("--scene-file", metavar="PATH", help="for a trace of a scene's own nn.Module networks: the "
+                   "scene file with their code (checked against the trace; a trace never runs code by itself)")
     p.add_argument("--step", type=int, help="for .png: the step to show (default: the last)")
     p.add_argument("--frames", type=int, help="number of frames")
     p.add_argument("--fps", type=int, help="frames per second")
@@ -143,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scene_args(p)
     p.add_argument("--trace", metavar="PATH", help="where to keep the trace when training (default: beside -o)")
     p.add_argument("--retrain", action="store_true", help="train again even if an identical trace exists")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted or killed training run first")
+    p.add_argument("--scene-file", metavar="PATH", help="for a trace of a scene's own nn.Module networks: the "
+                   "scene file with their code (checked against the trace)")
     p.add_argument("--size", type=_size, metavar="WxH", help="sheet size in pixels (default 380 px a tile)")
     p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
     p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side)")
@@ -232,8 +240,8 @@ def _train(scene, trace_path: Path, args, frames: int | None = None):
     from gananim.training.loop import train
 
     path = scene_files.locate(args.source)
-    result = train(scene, trace_path, source=path.read_bytes(), scene_file=str(path.resolve()),
-                   scene_var=args.scene, show_progress=not args.quiet, frames=frames)
+    result = train(scene, trace_path, scene_file=path.name, scene_var=args.scene,
+                   show_progress=not args.quiet, frames=frames, resume=args.resume)
     size = trace_path.stat().st_size / 1e6
     if result.status == "complete":
         console.print(f"trained {scene.name}: {result.steps:,} steps → {trace_path} ({size:,.1f} MB)")
@@ -269,32 +277,46 @@ def render_options(args):
                          theme=args.theme, run=args.run, workers=args.workers)
 
 
-def trace_for(args, out: Path) -> Path:
-    """The trace to draw: SOURCE itself, or the trace of the scene SOURCE, trained unless an
-    identical one already sits beside the output (or at --trace)."""
+def trace_for(args, out: Path) -> tuple[Path, tuple | None]:
+    """The trace to draw, and G's and D's specs or modules to draw it with when the scene has its
+    own nn.Modules: SOURCE itself (modules only from --scene-file), or the trace of the scene
+    SOURCE, trained unless an identical one already sits beside the output (or at --trace)."""
     from gananim.training.loop import fingerprint, reusable
 
     if is_trace(args.source):
-        return Path(args.source)
+        return Path(args.source), None
     scene = load_scene(args)
     inputs = [scene_files.locate(args.source)]
     trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
     check_output(trace_path, (".trace",), inputs + [out])
-    if not args.retrain and reusable(trace_path, fingerprint(scene, inputs[0].read_bytes())):
+    if not args.retrain and reusable(trace_path, fingerprint(scene)):
         console.print(f"reusing {trace_path}: same scene and settings (--retrain to train again)")
     elif _train(scene, trace_path, args, getattr(args, "frames", None)).status == "interrupted":
         raise SystemExit(130)
-    return trace_path
+    return trace_path, (scene.g, scene.d)
+
+
+def scene_file_networks(args, trace) -> tuple | None:
+    """G and D from --scene-file, refused unless their source is the one the trace was trained with."""
+    if not args.scene_file:
+        return None
+    scene = scene_files.load(args.scene_file, args.scene or trace.meta.get("scene_var"))  # a name, not code
+    if scene.custom_source_hash() != trace.meta.get("custom_source"):
+        raise GananimError(f"the networks in {args.scene_file} are not those {trace.path} was trained with "
+                           f"(their source differs); give the scene file the trace came from")
+    return scene.g, scene.d
 
 
 def _output_for(args, suffixes: tuple[str, ...], default_suffix: str) -> Path:
     """The checked output path; the default is outputs/NAME<suffix>."""
     if is_trace(args.source):
-        if args.sets or args.scene or args.trace or args.retrain or args.seeds:
-            raise GananimError("--set, --seeds, --scene, --trace and --retrain apply to scene files; "
+        if args.sets or args.trace or args.retrain or args.seeds or args.resume or (args.scene and not args.scene_file):
+            raise GananimError("--set, --seeds, --scene, --trace, --retrain and --resume apply to scene files; "
                                "a trace's settings are fixed")
         name, inputs = Path(args.source).name.split(".")[0], [Path(args.source)]
     else:
+        if args.scene_file:
+            raise GananimError("--scene-file is for drawing a trace; a scene file is its own code")
         name, inputs = load_scene(args).name, [scene_files.locate(args.source)]
     out = Path(args.output) if args.output else _default_output(name, default_suffix)
     return check_output(out, suffixes, inputs)
@@ -304,8 +326,10 @@ def cmd_still(args) -> None:
     from gananim.rendering.renderer import RenderOptions, contact_sheet
 
     out = _output_for(args, (".png",), "_sheet.png")
-    opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run)
-    with Trace(trace_for(args, out)) as trace:
+    trace_path, networks = trace_for(args, out)
+    with Trace(trace_path) as trace:
+        opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run,
+                             networks=networks or scene_file_networks(args, trace))
         done = contact_sheet(trace, out, args.steps, opts, args.panel)
     console.print(f"wrote {out}: steps {', '.join(f'{s:,}' for s in done['steps'])}, "
                   f"{done['size'][0]}x{done['size'][1]}")
@@ -334,7 +358,7 @@ def cmd_sweep(args) -> None:
     workers = args.workers or os.cpu_count() or 1
     if not args.render_only:
         mine = sweep.shard(points, args.shard) if args.shard else points
-        trained = sweep.train_points(mine, path.read_bytes(), str(path.resolve()), workers, not args.quiet)
+        trained = sweep.train_points(mine, path.name, workers, not args.quiet)
         console.print(f"trained {trained} of {len(mine)} runs → {folder}")
         if args.shard:
             return
@@ -353,7 +377,7 @@ def cmd_sweep(args) -> None:
         keys = ", ".join(sweep._collapsed({k: 0 for k, _ in [(k, 0) for axis in axes for k in axis[0]]}))
         title = f"{base.title or base.name}: " + (f"sweep over {keys}" if axes else f"{len(base.run_seeds)} seeds")
         opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
-                             workers=args.workers)
+                             workers=args.workers, networks=(base.g, base.d))
         done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
     finally:
         for trace in traces:
@@ -363,33 +387,14 @@ def cmd_sweep(args) -> None:
 
 def cmd_render(args) -> None:
     from gananim.rendering.renderer import render, still
-    from gananim.training.loop import fingerprint, reusable
 
     opts = render_options(args)
-    if is_trace(args.source):
-        if args.sets or args.scene or args.trace or args.retrain or args.seeds:
-            raise GananimError("--set, --seeds, --scene, --trace and --retrain apply to scene files; "
-                               "a trace's settings are fixed")
-        trace_path = Path(args.source)
-        name = trace_path.name.split(".")[0]
-        inputs = [trace_path]
-    else:
-        scene = load_scene(args)
-        name = scene.name
-        inputs = [scene_files.locate(args.source)]
-    out = Path(args.output) if args.output else _default_output(name, ".mp4")
-    check_output(out, (".mp4", ".gif", ".png"), inputs)
+    out = _output_for(args, (".mp4", ".gif", ".png"), ".mp4")
     if args.step is not None and out.suffix.lower() != ".png":
         raise GananimError("--step picks the still for a .png output; for videos use --from and --to")
-    if not is_trace(args.source):
-        trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
-        check_output(trace_path, (".trace",), inputs + [out])
-        path = scene_files.locate(args.source)
-        if not args.retrain and reusable(trace_path, fingerprint(scene, path.read_bytes())):
-            console.print(f"reusing {trace_path}: same scene and settings (--retrain to train again)")
-        elif _train(scene, trace_path, args, args.frames).status == "interrupted":
-            raise SystemExit(130)
+    trace_path, networks = trace_for(args, out)
     with Trace(trace_path) as trace:
+        opts.networks = networks or scene_file_networks(args, trace)
         if out.suffix.lower() == ".png":
             done = still(trace, out, args.step, opts)
             console.print(f"wrote {out}: step {done['step']:,}, {done['size'][0]}x{done['size'][1]}")

@@ -395,7 +395,7 @@ class Trace:
         self.truncated = False
         try:
             self._index()
-            self._check_meta()
+            self._index_rows()
         except GananimError:
             self.file.close()
             raise
@@ -454,6 +454,12 @@ class Trace:
         if tag == b"META":
             if self.meta is not None:
                 raise self._corrupt("two metadata records")
+            for key in ("gananim", "settings", "runs", "scalars", "n_params", "nets", "data_dim"):
+                if key not in info:
+                    raise self._corrupt(f"metadata lacks {key!r}")
+            problem = check_meta(info)  # before any record is read with it
+            if problem:
+                raise self._corrupt(f"metadata field {problem}")
             self.meta = info
             return
         if self.meta is None:
@@ -499,15 +505,8 @@ class Trace:
                 return chunk.param_steps[-1]
         return -1
 
-    def _check_meta(self) -> None:
-        """Metadata is input: every field the readers use has the type and range the writer gives it."""
-        meta = self.meta
-        for key in ("gananim", "settings", "runs", "scalars", "n_params", "nets", "data_dim"):
-            if key not in meta:
-                raise self._corrupt(f"metadata lacks {key!r}")
-        problem = check_meta(meta)
-        if problem:
-            raise self._corrupt(f"metadata field {problem}")
+    def _index_rows(self) -> None:
+        """The recorded steps, in the order the chunks hold them."""
         steps = [s for c in self.chunks for s in c.param_steps]
         self.param_steps = np.asarray(steps, dtype=np.int64)
         self._rows = [(ci, ri) for ci, c in enumerate(self.chunks) for ri in range(len(c.param_steps))]

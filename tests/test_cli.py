@@ -14,6 +14,7 @@ import pytest
 from conftest import write_scene
 
 from gananim.cli import main
+from gananim.trace import Trace
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -98,12 +99,12 @@ BAD_INPUT = [
     (["render", "{tmp}/tiny.py", "-o", "{tmp}/o.avi"], "unknown type '.avi'"),
     (["render", "{tmp}/tiny.py", "-o", "{tmp}/nowhere/o.mp4"], "output folder {tmp}/nowhere does not exist"),
     (["render", "{trace}", "-o", "{trace}"], "unknown type '.trace'"),
-    (["render", "{tmp}/t.trace", "-o", "{tmp}/o.mp4", "--trace", "{tmp}/t.trace"], "--trace and --retrain apply to scene"),
+    (["render", "{tmp}/t.trace", "-o", "{tmp}/o.mp4", "--trace", "{tmp}/t.trace"], "--retrain and --resume apply to scene"),
     (["render", "{tmp}/missing.trace", "-o", "{tmp}/o.mp4"], "trace {tmp}/missing.trace does not exist"),
     (["render", "{tmp}/foreign.trace", "-o", "{tmp}/o.mp4"], "is not a gananim trace (it is a PNG image)"),
     (["render", "{tmp}/photo.png", "-o", "{tmp}/o.mp4"], "neither a scene file (.py) nor a gananim trace"),
-    (["render", "{trace}", "-o", "{tmp}/o.mp4", "--frames", "0"], "--frames must be at least 1"),
-    (["render", "{trace}", "-o", "{tmp}/o.mp4", "--fps", "0"], "--fps must be at least 1"),
+    (["render", "{trace}", "-o", "{tmp}/o.mp4", "--frames", "0"], "--frames must be between 1 and 100,000, got 0"),
+    (["render", "{trace}", "-o", "{tmp}/o.mp4", "--fps", "0"], "--fps must be between 1 and 240, got 0"),
     (["render", "{trace}", "-o", "{tmp}/o.mp4", "--size", "3x3"], "size must be between 64 and 7680"),
     (["render", "{trace}", "-o", "{tmp}/o.mp4", "--size", "big"], "size must look like 720x720"),
     (["render", "{trace}", "-o", "{tmp}/o.png", "--step", "999"], "--step 999 is outside the trace"),
@@ -188,8 +189,17 @@ def test_custom_modules_train_and_render_from_their_scene_file(tmp_path, capsys)
     assert iio.imread(tmp_path / "c.png").shape == (240, 320, 3)
     code, out, _ = run(capsys, "info", tmp_path / "c.trace", "--json")
     assert json.loads(out)["parameters"] == {"g": 2 * 6 + 6 + 6 * 2 + 2, "d": 2 * 6 + 6 + 6 + 1}
+    with Trace(tmp_path / "c.trace") as trace:  # a file name and a hash; no path, no code
+        assert trace.meta["scene_file"] == "custom.py" and len(trace.meta["custom_source"]) == 64
+        assert str(tmp_path) not in (tmp_path / "c.trace").read_bytes().decode("latin-1")
     code, _, err = run(capsys, "render", tmp_path / "c.trace", "-o", tmp_path / "again.png")
+    assert code == 2 and "add --scene-file PATH (the custom.py it was trained from)" in err
+    code, _, err = run(capsys, "render", tmp_path / "c.trace", "--scene-file", scene, "-o", tmp_path / "again.png")
     assert code == 0, err
-    scene.unlink()
-    code, _, err = run(capsys, "render", tmp_path / "c.trace", "-o", tmp_path / "gone.png")
-    assert code == 2 and "uses custom nn.Module networks; re-rendering it needs its scene file" in err
+    changed = write_scene(tmp_path, CUSTOM_SCENE.replace("nn.Tanh()", "nn.ReLU()"), "changed.py")
+    code, _, err = run(capsys, "render", tmp_path / "c.trace", "--scene-file", changed, "-o", tmp_path / "x.png")
+    assert code == 2 and "are not those" in err and not (tmp_path / "x.png").exists()
+    retitled = write_scene(tmp_path, CUSTOM_SCENE.replace('name="custom"', 'name="custom", title="New"'), "t.py")
+    code, _, err = run(capsys, "still", tmp_path / "c.trace", "--scene-file", retitled, "--steps", "0,20",
+                       "-o", tmp_path / "sheet.png")
+    assert code == 0, err  # presentation is not code: a retitled scene file still draws the trace

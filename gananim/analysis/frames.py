@@ -7,13 +7,11 @@ per quantity, at whatever grid resolution the render asks for.
 from __future__ import annotations
 
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from gananim.analysis import metrics
-from gananim.config import scene_files
 from gananim.config.networks import DCGAN, MLP
 from gananim.config.scene import from_settings
 from gananim.data import targets
@@ -39,17 +37,19 @@ def image_codes(latents: torch.Tensor) -> torch.Tensor:
 MANIFOLD_CELLS = 28  # the manifold panel's latent grid: cells per side
 
 
-def _networks(trace: Trace, scene):
-    """G and D for a trace: rebuilt from stored MLP specs, or from the scene file for custom modules."""
+def _networks(trace: Trace, scene, networks):
+    """G and D for a trace: rebuilt from its stored MLP or DCGAN specs, or, for a scene's own
+    nn.Modules, from `networks` — modules the caller took from a scene file the user named.
+    Nothing a trace names is ever imported or run."""
     nets = trace.meta["nets"]
     specs = {"g": scene.g, "d": scene.d}
     if not all(isinstance(s, (MLP, DCGAN)) for s in specs.values()):
-        source = trace.meta.get("scene_file")
-        if not source or not Path(source).exists():
-            raise GananimError(f"trace {trace.path} uses custom nn.Module networks; re-rendering it needs its "
-                               f"scene file ({source or 'unknown'}), which is missing")
-        original = scene_files.load(source, trace.meta.get("scene_var"))
-        specs = {"g": original.g, "d": original.d}
+        if networks is None:
+            name = trace.meta.get("scene_file") or "its scene file"
+            raise GananimError(f"trace {trace.path} uses the scene's own nn.Module networks; drawing it needs their "
+                               f"code: add --scene-file PATH (the {name} it was trained from). A trace never runs code "
+                               "by itself")
+        specs = dict(zip(("g", "d"), networks))
     built = {k: build_network(specs[k], nets[k]["n_in"], nets[k]["n_out"]) for k in ("g", "d")}
     for k in ("g", "d"):
         if built[k].n_params != nets[k]["n"]:
@@ -66,12 +66,14 @@ def _padded(low: float, high: float, pad: float = 0.08) -> tuple[float, float]:
 class View:
     """A trace prepared for drawing: networks, fixed samples, limits, grids and colour scale."""
 
-    def __init__(self, trace: Trace, span: tuple[int, int], grid: int, run: int | None = 0) -> None:
+    def __init__(self, trace: Trace, span: tuple[int, int], grid: int, run: int | None = 0,
+                 networks: tuple | None = None) -> None:
         """`span` is the range of steps the animation covers: curves and limits follow it.
-        `run` picks one run of a multi-seed trace; None draws all runs at once."""
+        `run` picks one run of a multi-seed trace; None draws all runs at once. `networks`
+        are G's and D's modules for a trace of a scene's own nn.Modules (see `_networks`)."""
         self.trace, self.span, self.grid = trace, span, grid
         self.scene = from_settings(trace.settings)
-        self.g, self.d = _networks(trace, self.scene)
+        self.g, self.d = _networks(trace, self.scene, networks)
         self.objective = objectives.get(self.scene.loss)
         self.n_g = trace.meta["nets"]["g"]["n"]
         self.runs, self.seeds = trace.meta["runs"], trace.meta.get("seeds", [self.scene.seed])
@@ -207,6 +209,23 @@ class View:
 
 
 MINIBATCH_FLOATS = 8_000_000  # pairwise distances held at once for a minibatch-discrimination D
+# Hidden activations held at once while a field is evaluated (64 MB of float32): any grid the
+# CLI accepts is computed in chunks of points, so memory stays bounded however fine it is.
+FIELD_FLOATS = 1 << 24
+
+
+def _widest(net) -> int:
+    widths = getattr(net.spec, "widths", ())
+    return max((*widths, net.n_in, net.n_out, 1))
+
+
+def in_chunks(fn, x: torch.Tensor, sets: int, net) -> torch.Tensor:
+    """fn(x) for points x [..., N, dim], N split so that `sets` parameter sets times the widest
+    layer of `net` stay within FIELD_FLOATS (a network that mixes its batch gets x whole)."""
+    chunk = max(1, FIELD_FLOATS // max(1, sets * _widest(net)))
+    if x.shape[-2] <= chunk or net.mixes_batch:
+        return fn(x)
+    return torch.cat([fn(x[..., i:i + chunk, :]) for i in range(0, x.shape[-2], chunk)], dim=-2)
 
 
 class FrameBlock:
@@ -227,12 +246,18 @@ class FrameBlock:
     def __len__(self) -> int:
         return len(self.steps)
 
+    @property
+    def _sets(self) -> int:
+        """Parameter sets evaluated at once: frames, times runs when all runs are drawn."""
+        return int(np.prod(self.d_params.shape[:-1]))
+
     def _shown(self, x: torch.Tensor) -> torch.Tensor:
         """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context)."""
         view = self.view
         with torch.no_grad():
             if not getattr(view.d.spec, "minibatch", 0):
-                return view.objective.display(view.d.forward(self.d_params, x))[..., 0]
+                out = in_chunks(lambda part: view.d.forward(self.d_params, part), x, self._sets, view.d)
+                return view.objective.display(out)[..., 0]
             context = self._fake_tensor[..., :view.scene.batch, :]
             kernels = view.d.spec.minibatch * view.d.spec.minibatch_dims
             chunk = max(1, MINIBATCH_FLOATS // (len(self) * context.shape[-2] * kernels))
@@ -275,7 +300,7 @@ class FrameBlock:
         """D(G(z)) over the latent grid: [frames, grid, grid]."""
         grid = self.view.latent_grid if self.grid == self.view.grid else self.view.latent_points(self.grid)
         with torch.no_grad():
-            fake = self.view.g.forward(self.g_params, grid)
+            fake = in_chunks(lambda part: self.view.g.forward(self.g_params, part), grid, self._sets, self.view.g)
         return self._field(fake)
 
     @cached_property

@@ -5,6 +5,7 @@ A scene file is plain Python that builds a Scene; every leaf setting has a dotte
 """
 from __future__ import annotations
 
+import hashlib
 import inspect
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Callable, Optional
@@ -134,6 +135,20 @@ class Render:
     zlim: Optional[tuple[float, float]] = None
 
 
+def _source_of(obj) -> str:
+    """Source text of a function or class; for a class from a scene file (which inspect cannot
+    find by module), that of its methods; its name when there is no source at all."""
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        pass
+    if isinstance(obj, type):
+        methods = [_source_of(f) for f in vars(obj).values() if inspect.isfunction(f)]
+        if methods:
+            return f"class {obj.__qualname__}:\n" + "\n".join(methods)
+    return f"<{getattr(obj, '__qualname__', type(obj).__name__)}>"
+
+
 PRESENTATION = ("name", "title", "about", "render", "detect")  # drawing only: changing them never retrains
 
 
@@ -172,8 +187,7 @@ class Scene:
             raise GananimError(f"unknown loss {self.loss!r}; {did_you_mean(self.loss, LOSSES)}choose from {', '.join(LOSSES)}")
         for key, value in (("steps", self.steps), ("batch", self.batch), ("d_steps", self.d_steps),
                            ("latent.dim", self.latent.dim), ("record.bank", self.record.bank),
-                           ("record.latents", self.record.latents), ("render.frames", self.render.frames),
-                           ("render.fps", self.render.fps), ("render.grid", self.render.grid)):
+                           ("record.latents", self.record.latents)):
             if value < 1:
                 raise GananimError(f"{key} must be at least 1, got {value}")
         if self.seed < 0 or any(s < 0 for s in self.seeds):
@@ -219,6 +233,7 @@ class Scene:
         if r.theme not in THEMES:
             raise GananimError(f"render.theme must be one of {', '.join(THEMES)}, got {r.theme!r}")
         check_size(r.size)
+        check_render_counts(r.frames, r.fps, r.grid, prefix="render.")
         if r.dpi < 0:
             raise GananimError(f"render.dpi must be positive (or 0 for automatic), got {r.dpi}")
         for key in ("xlim", "ylim", "zlim"):
@@ -242,19 +257,23 @@ class Scene:
         return {key: value for key, value in self.settings().items() if key not in PRESENTATION}
 
     def custom_source(self) -> str | None:
-        """The source text of the scene's own networks and sampler, which change training as
-        much as settings do; None when the scene has none."""
+        """What defines the scene's own networks and sampler, which change training as much as
+        settings do: a module's structure (its repr) and the source of its classes outside torch,
+        a sampler's source; None when the scene has none."""
         parts = []
         for value in (self.g, self.d, self.target):
             if isinstance(value, nn.Module):
-                value = type(value)
-            elif isinstance(value, str) or not callable(value):
-                continue
-            try:
-                parts.append(inspect.getsource(value))
-            except (OSError, TypeError):  # defined where no source file exists: its name stands in
-                parts.append(f"<{getattr(value, '__qualname__', type(value).__name__)}>")
+                parts.append(repr(value))
+                classes = dict.fromkeys(type(m) for m in value.modules())
+                parts += [_source_of(c) for c in classes if not c.__module__.startswith("torch.")]
+            elif callable(value) and not isinstance(value, str):
+                parts.append(_source_of(value))
         return "\n".join(parts) if parts else None
+
+    def custom_source_hash(self) -> str | None:
+        """What a trace records of the scene's own code: the SHA-256 of its source, never the code."""
+        custom = self.custom_source()
+        return hashlib.sha256(custom.encode()).hexdigest() if custom else None
 
     def settings(self) -> dict:
         """The resolved settings as JSON-ready nested dicts (custom objects by name)."""
@@ -273,6 +292,16 @@ class Scene:
 
 
 MIN_SIZE, MAX_SIZE = 64, 7680
+MAX_GRID = 2000  # heat-map cells per side: 4 million points a field, evaluated in bounded chunks
+MAX_FRAMES = 100_000  # about an hour and a half at 20 fps
+MAX_FPS = 240
+
+
+def check_render_counts(frames: int, fps: int, grid: int, prefix: str = "--") -> None:
+    """The limits on counts that set how much rendering work a request is (README, "Limits")."""
+    for key, value, high in (("frames", frames, MAX_FRAMES), ("fps", fps, MAX_FPS), ("grid", grid, MAX_GRID)):
+        if not 1 <= value <= high:
+            raise GananimError(f"{prefix}{key} must be between 1 and {high:,}, got {value:,}")
 
 
 def check_size(size: tuple[int, int]) -> None:

@@ -108,14 +108,35 @@ def sheet_size(panel: str, columns: int, rows: int, tile_px: int = 380, dpi: flo
 
 
 def fit_text(text, max_width_px: float, min_size: float) -> None:
-    """Shrink a text artist until it fits, then shorten it with an ellipsis."""
+    """Shrink a text artist until it fits, then shorten it with an ellipsis. Bounded work
+    whatever the text's length: the size and the kept length are found by bisection."""
     renderer = text.figure.canvas.get_renderer()
-    while text.get_window_extent(renderer).width > max_width_px and text.get_fontsize() > min_size:
-        text.set_fontsize(text.get_fontsize() - 0.5)
+
+    def fits() -> bool:
+        return text.get_window_extent(renderer).width <= max_width_px
+
+    # No glyph is narrower than a fifth of an em, so no more characters than this can show.
+    visible = int(max_width_px / (0.2 * min_size * text.figure.dpi / 72)) + 1
+    if len(text.get_text()) > visible:
+        text.set_text(text.get_text()[:visible])
+    if fits():
+        return
+    low, high = min_size, text.get_fontsize()  # the largest size in half-points that fits
+    text.set_fontsize(low)
+    if fits():
+        while high - low > 0.5:
+            middle = round((low + high)) / 2
+            text.set_fontsize(middle)
+            low, high = (middle, high) if fits() else (low, middle)
+        text.set_fontsize(low)
+        return
     full = text.get_text()
-    while text.get_window_extent(renderer).width > max_width_px and len(text.get_text()) > 4:
-        full = full[:-1]
-        text.set_text(full.rstrip() + "…")
+    shortest, longest = 4, len(full)  # the most characters (before the ellipsis) that fit
+    while longest - shortest > 1:
+        middle = (shortest + longest) // 2
+        text.set_text(full[:middle].rstrip() + "…")
+        shortest, longest = (middle, longest) if fits() else (shortest, middle)
+    text.set_text(full[:shortest].rstrip() + "…")
 
 
 def build(view: View, layout: str, size: tuple[int, int], dpi: float, title: str,

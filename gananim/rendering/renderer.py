@@ -20,7 +20,7 @@ from matplotlib.animation import FuncAnimation
 
 from gananim.analysis import phases
 from gananim.analysis.frames import FrameBlock, View
-from gananim.config.scene import check_size
+from gananim.config.scene import check_render_counts, check_size
 from gananim.errors import GananimError
 from gananim.progress import console, render_bar
 from gananim.rendering import encode, layout
@@ -48,6 +48,7 @@ class RenderOptions:
     title: str | None = None
     run: int | None = None
     workers: int | None = None  # rendering processes; None: one per core for long animations
+    networks: tuple | None = None  # G's and D's modules, for traces of a scene's own nn.Modules
 
     def resolved(self, trace: Trace) -> "RenderOptions":
         r = trace.settings["render"]
@@ -61,9 +62,7 @@ class RenderOptions:
         if out.theme not in THEMES:
             raise GananimError(f"unknown theme {out.theme!r}; choose from {', '.join(THEMES)}")
         out.title = self.title or s["title"] or s["name"]
-        for key in ("frames", "fps", "grid"):
-            if getattr(out, key) < 1:
-                raise GananimError(f"--{key} must be at least 1, got {getattr(out, key)}")
+        check_render_counts(out.frames, out.fps, out.grid)
         if out.dpi < 0:
             raise GananimError(f"--dpi must be positive, got {out.dpi}")
         check_size(out.size)
@@ -96,12 +95,13 @@ def step_range(trace: Trace, start: int | None, stop: int | None) -> tuple[int, 
 
 
 def frame_steps(trace: Trace, frames: int, lo: int, hi: int) -> np.ndarray:
-    """The recorded step shown in each frame: evenly spaced over [lo, hi], snapped to a recording."""
+    """The recorded step shown in each frame: evenly spaced over [lo, hi], snapped to a recording.
+    Never more frames than recorded steps in the range: asking for more draws each one once."""
     recorded = trace.param_steps[(trace.param_steps >= lo) & (trace.param_steps <= hi)]
     wanted = np.linspace(lo, hi, frames)
     idx = np.clip(np.searchsorted(recorded, wanted), 1, len(recorded) - 1)
     nearer_left = (wanted - recorded[idx - 1]) <= (recorded[idx] - wanted)
-    return np.where(nearer_left, recorded[idx - 1], recorded[idx])
+    return np.unique(np.where(nearer_left, recorded[idx - 1], recorded[idx]))  # never a frame twice
 
 
 class BlittedFigure:
@@ -130,7 +130,7 @@ class Renderer(BlittedFigure):
 
     def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
         self.trace, self.steps, self.opts = trace, np.asarray(steps), opts
-        self.view = View(trace, span, opts.grid, opts.run)
+        self.view = View(trace, span, opts.grid, opts.run, opts.networks)
         self.view.frame_steps = self.steps
         self.fig, self.panels, self.counter, self.caption = layout.build(
             self.view, opts.layout, opts.size, opts.dpi, opts.title, opts.panels, opts.theme)
@@ -256,9 +256,9 @@ def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = T
     check_video(out, opts)
     span = step_range(trace, opts.start, opts.stop)
     steps = frame_steps(trace, opts.frames, *span)
-    if len(np.unique(steps)) < len(steps):
-        console.print(f"[yellow]note:[/] {opts.frames} frames but only {len(np.unique(steps))} recorded steps in "
-                      "range: some frames repeat")
+    if len(steps) < opts.frames:
+        console.print(f"[yellow]note:[/] {opts.frames:,} frames asked, but the range holds {len(steps):,} recorded "
+                      f"steps: drawing {len(steps):,} frames, one per recorded step")
     opts.workers = workers_for(len(steps), opts.workers)
     encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts.fps, opts.workers,
                   show_progress)
@@ -308,7 +308,7 @@ def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions
         raise GananimError(f"--steps {outside[0]} is outside the trace, which holds steps 0 to {last}")
     shown = np.array([trace.nearest_recorded(s) for s in steps])
     span = step_range(trace, opts.start, opts.stop)
-    view = View(trace, span, opts.grid, opts.run)
+    view = View(trace, span, opts.grid, opts.run, opts.networks)
     panel = panel or ("digit_grid" if view.image else "line1d" if view.data_dim == 1 else "sample_field")
     columns = min(len(steps), 4)
     rows = -(-len(steps) // columns)

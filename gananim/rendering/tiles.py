@@ -102,7 +102,7 @@ class TiledRenderer(BlittedFigure):
     def __init__(self, tiles: list[Tile], steps: np.ndarray, span: tuple[int, int], opts, title: str,
                  metric: str | None, subtitle: str = "") -> None:
         self.tiles, self.steps, self.opts = tiles, np.asarray(steps), opts
-        self.views = [View(t.trace, span, opts.grid, t.run) for t in tiles]
+        self.views = [View(t.trace, span, opts.grid, t.run, opts.networks) for t in tiles]
         self._share_scales()
         for view in self.views:
             view.frame_steps = self._snap(view)
@@ -227,7 +227,7 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     span = step_range(base, opts.start, opts.stop)
     steps = frame_steps(base, opts.frames, *span)
     opts.workers = workers_for(len(steps), opts.workers)
-    sub = "first run: " + subtitle(View(base, span, 8, 0))
+    sub = "first run: " + subtitle(View(base, span, 8, 0, opts.networks))
 
     def make():
         return TiledRenderer(tiles, steps, span, opts, title, metric, sub)

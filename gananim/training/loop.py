@@ -89,22 +89,14 @@ def cadence(scene: Scene, n_params: int, runs: int = 1, frames: int = 0) -> int:
     return max(every, scene.steps // frames) if frames else every
 
 
-def fingerprint(scene: Scene, fallback_source: bytes = b"") -> str:
+def fingerprint(scene: Scene) -> str:
     """Identifies a run: the same fingerprint means training would write the same trace. It
-    covers what changes training — the training settings and the source of the scene's own
-    networks and sampler — and not its presentation (title, render settings, phase thresholds)."""
+    covers what changes training — the training settings and the scene's own networks and
+    sampler (Scene.custom_source) — and not its presentation (title, render settings, phase
+    thresholds), so changing those never retrains."""
     text = json.dumps(scene.training_settings(), sort_keys=True, default=str)
-    custom = scene.custom_source()
-    extra = custom.encode() if custom else b""
-    if custom and "<" in custom and fallback_source:  # a custom part without source: the whole file stands in
-        extra += fallback_source
-    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + extra).hexdigest()
-
-
-def custom_source_hash(scene: Scene) -> str | None:
-    """What a trace records of the scene's own code: the hash of its source, never the code."""
-    custom = scene.custom_source()
-    return hashlib.sha256(custom.encode()).hexdigest() if custom else None
+    custom = (scene.custom_source() or "").encode()
+    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + custom).hexdigest()
 
 
 def execution_mode() -> dict:
@@ -141,12 +133,11 @@ class TrainResult:
     message: str
 
 
-def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: str | None = None,
+def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
           scene_var: str | None = None, show_progress: bool = True, frames: int | None = None,
           resume: bool = False) -> TrainResult:
     """Train `scene` (all of its seeds together) and stream its trace to `path`.
 
-    `source` is the scene file's bytes (they stand in for custom code without source);
     `scene_file` and `scene_var` name where the scene came from (the trace keeps the file's
     name, never its path); `frames` is the number of frames the caller will render, used only
     to warn when the recording cadence is coarser. `resume` continues an interrupted or killed
@@ -167,7 +158,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
     step_fn = Step(setup, runs)
     scores = scorer_for(setup.target, scene.latent)
     names = step_fn.names + (scores.names if scores else ())
-    fp = fingerprint(scene, source)
+    fp = fingerprint(scene)
     resumed = resume_source(path, fp) if resume else None
 
     frames = frames or scene.render.frames
@@ -192,7 +183,7 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                        "describe": d.describe()}},
         "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
         "planned_steps": scene.steps, "scene_file": Path(scene_file).name if scene_file else None,
-        "scene_var": scene_var, "custom_source": custom_source_hash(scene), "execution": execution_mode(),
+        "scene_var": scene_var, "custom_source": scene.custom_source_hash(), "execution": execution_mode(),
         "fingerprint": fp, "target_about": setup.target.about,
     }
     if scores:
@@ -240,6 +231,8 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
             if scores:
                 latest_scores = torch.from_numpy(state["scores"])
             writer = TraceWriter(path, resume_from=resumed)
+        except DiskFull as exc:
+            raise _disk_full(exc, path, 0) from None
         except (KeyError, ValueError, RuntimeError) as exc:
             raise GananimError(f"trace {source_trace.path} is corrupted: its training state after step "
                                f"{point.step} does not fit this scene ({exc})") from None
@@ -248,7 +241,10 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
         start = point.step
         console.print(f"resuming {scene.name} at step {start:,} of {scene.steps:,}")
     else:
-        writer = TraceWriter(path, meta, arrays)
+        try:
+            writer = TraceWriter(path, meta, arrays)
+        except DiskFull as exc:
+            raise _disk_full(exc, path, 0) from None
         start = 0
     status, message, bad_step, kept, states_kept = "complete", "", 0, scene.steps, start
     step = start
@@ -288,17 +284,23 @@ def train(scene: Scene, path: str | Path, *, source: bytes = b"", scene_file: st
                        f"(--resume continues it)")
         writer.finish(status, kept, message)
     except DiskFull as exc:
-        earlier = f"; the earlier {path} is intact" if path.exists() else ""
         if states_kept:
             writer.close()
-            raise GananimError(f"{exc}; it keeps steps up to {states_kept:,} (`--resume` continues once there "
-                               f"is room){earlier}") from None
-        writer.discard()
-        raise GananimError(f"{exc}; nothing was kept{earlier}") from None
+        else:
+            writer.discard()
+        raise _disk_full(exc, path, states_kept) from None
     except BaseException:
         writer.discard()
         raise
     return TrainResult(path, status, kept, message)
+
+
+def _disk_full(exc: DiskFull, path: Path, kept: int) -> GananimError:
+    """One line: what ran out, what was written, what is kept, and that the earlier trace is intact."""
+    earlier = f"; the earlier {path} is intact" if path.exists() else ""
+    if kept:
+        return GananimError(f"{exc}; it keeps steps up to {kept:,} (`--resume` continues once there is room){earlier}")
+    return GananimError(f"{exc}; nothing was kept{earlier}")
 
 
 def resume_source(path: Path, fp: str) -> "tuple[Trace, ResumePoint]":
