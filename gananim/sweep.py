@@ -11,7 +11,9 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,7 +124,9 @@ def write_manifest(folder: Path, points: list[Point], source: str) -> None:
     """sweep.json: what each trace in the folder holds (for people; the plan is recomputed)."""
     manifest = {"scene": source, "points": [{"trace": p.trace.name, "settings": {k: _text(v) for k, v in
                                                                                p.changes.items()}} for p in points]}
-    (folder / "sweep.json").write_text(json.dumps(manifest, indent=2))
+    with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".sweep.", suffix=".json", delete=False) as f:
+        f.write(json.dumps(manifest, indent=2))
+    os.replace(f.name, folder / "sweep.json")  # two sweeps in one folder never leave half a file
 
 
 def _train_one(job) -> tuple[int, str, str]:
