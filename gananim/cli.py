@@ -130,8 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side)")
     p.add_argument("--from", dest="start", type=int, metavar="STEP", help="first step shown")
     p.add_argument("--to", dest="stop", type=int, metavar="STEP", help="last step shown")
-    p.add_argument("--layout", choices=("classic", "1d", "wide", "square"),
-                   help="panel layout: classic (Wang et al. 2020's 2×2), 1d (PointGAN), wide (16:9 slides), square (blogs)")
+    p.add_argument("--layout", choices=("classic", "1d", "wide", "square", "digits"),
+                   help="panel layout: classic (Wang et al. 2020's 2×2), 1d (PointGAN), wide (16:9 slides), square (blogs), digits (image scenes)")
     p.add_argument("--panels", type=_names, metavar="A,B,…", help="your own panels, in rows: " + ", ".join(PANEL_NAMES))
     p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
     p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw (classic layout)")

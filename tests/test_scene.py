@@ -59,6 +59,17 @@ def test_unparsable_values(assignment, fragment):
     ("latent.kind=cauchy", "latent.kind must be one of"),
     ("render.size=3,3", "size must be between"),
     ("render.xlim=1,-1", "render.xlim must be"),
+    ("opt_d.lr=nan", "opt_d.lr must be a finite number"),
+    ("tricks.gp_lambda=inf", "tricks.gp_lambda must be a finite number"),
+    ("render.xlim=-inf,1", "render.xlim must be a finite number"),
+    ("steps=10000000000", "steps must be at most 1,000,000,000"),
+    ("batch=1000000", "batch must be at most 65,536"),
+    ("d_steps=1000", "d_steps must be at most 100"),
+    ("latent.dim=100000", "latent.dim must be at most 4,096"),
+    ("g.widths=100000", "g.widths must be at most 16 layers of 1 to 8,192 units"),
+    ("d.widths=" + ",".join(["4"] * 17), "d.widths must be at most 16 layers"),
+    ("seeds=0-5000", "at most 4,096 train together"),
+    ("render.grid=5000", "render.grid must be between 1 and 2,000"),
 ])
 def test_out_of_range_values(assignment, fragment):
     with pytest.raises(GananimError, match=fragment):

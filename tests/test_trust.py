@@ -86,6 +86,17 @@ def test_metadata_of_the_wrong_type_is_one_line_naming_the_field(tmp_path, tiny_
             assert code == 2 and f"metadata field {field}" in err and len(err.strip().splitlines()) == 1, err
 
 
+def test_settings_of_a_trace_get_the_checks_of_any_scene(tmp_path, tiny_trace, capsys):
+    path = tmp_path / "bad.trace"
+    path.write_bytes(tiny_trace.read_bytes())
+    _rewrite_meta(path, lambda m: m["settings"]["opt_d"].update(lr=-1.0))
+    code, _, err = run(capsys, "render", path, "-o", tmp_path / "x.png")
+    assert code == 2 and "has bad settings: opt_d.lr must be positive" in err, err
+    _rewrite_meta(path, lambda m: m["settings"].pop("loss"))
+    code, _, err = run(capsys, "render", path, "-o", tmp_path / "x.png")
+    assert code == 2 and "its settings are damaged (KeyError: 'loss')" in err, err
+
+
 def _start_writer(tmp_path: Path, out: str, steps: int) -> subprocess.Popen:
     return subprocess.Popen([*GANANIM, "train", "sine", "--set", f"steps={steps}", "-q", "-o", str(tmp_path / out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

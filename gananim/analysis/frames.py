@@ -72,7 +72,10 @@ class View:
         `run` picks one run of a multi-seed trace; None draws all runs at once. `networks`
         are G's and D's modules for a trace of a scene's own nn.Modules (see `_networks`)."""
         self.trace, self.span, self.grid = trace, span, grid
-        self.scene = from_settings(trace.settings)
+        try:
+            self.scene = from_settings(trace.settings)
+        except GananimError as exc:
+            raise GananimError(f"trace {trace.path} has bad settings: {exc}") from None
         self.g, self.d = _networks(trace, self.scene, networks)
         self.objective = objectives.get(self.scene.loss)
         self.n_g = trace.meta["nets"]["g"]["n"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from gananim.errors import GananimError
 
+MAX_WIDTH, MAX_LAYERS = 8192, 16
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 INITS = ("torch", "glorot")
 
@@ -44,8 +45,9 @@ class MLP:
         self.activation = tuple(self.activation)
 
     def validate(self, name: str) -> None:
-        if any(w < 1 for w in self.widths):
-            raise GananimError(f"{name}.widths must be positive integers, got {list(self.widths)}")
+        if any(not 1 <= w <= MAX_WIDTH for w in self.widths) or len(self.widths) > MAX_LAYERS:
+            raise GananimError(f"{name}.widths must be at most {MAX_LAYERS} layers of 1 to {MAX_WIDTH:,} units, "
+                               f"got {list(self.widths)}")
         for act in (*self.activation, self.output):
             if act not in ACTIVATIONS:
                 raise GananimError(f"{name}: unknown activation {act!r}; choose from {', '.join(ACTIVATIONS)}")
@@ -55,8 +57,9 @@ class MLP:
             )
         if self.init not in INITS:
             raise GananimError(f"{name}.init must be one of {', '.join(INITS)}, got {self.init!r}")
-        if self.minibatch < 0 or self.minibatch_dims < 1 or self.vbn < 0:
-            raise GananimError(f"{name}.minibatch and {name}.vbn must be ≥ 0 and {name}.minibatch_dims ≥ 1")
+        if not (0 <= self.minibatch <= 1024 and 1 <= self.minibatch_dims <= 1024 and 0 <= self.vbn <= 100_000):
+            raise GananimError(f"{name}.minibatch and {name}.minibatch_dims must lie in 0–1,024 and 1–1,024, "
+                               f"{name}.vbn in 0–100,000")
         if self.vbn and not self.widths:
             raise GananimError(f"{name}.vbn normalises hidden layers; {name} has none")
 
@@ -86,8 +89,8 @@ class DCGAN:
     batchnorm: bool = True
 
     def validate(self, name: str) -> None:
-        if self.hidden < 1:
-            raise GananimError(f"{name}.hidden must be at least 1, got {self.hidden}")
+        if not 1 <= self.hidden <= 1024:
+            raise GananimError(f"{name}.hidden must be between 1 and 1,024, got {self.hidden}")
         if self.activation and self.activation not in CONV_ACTIVATIONS:
             raise GananimError(f"{name}.activation must be one of {', '.join(CONV_ACTIVATIONS)} "
                                f"(or empty for DCGAN's choice), got {self.activation!r}")

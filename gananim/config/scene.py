@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import math
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Callable, Optional
 
 from torch import nn
 
 from gananim.config.networks import DCGAN, MLP
+from gananim.config.settings import check_types, flatten
 from gananim.errors import GananimError, did_you_mean
 
 LATENTS = ("uniform", "normal")
@@ -149,6 +151,15 @@ def _source_of(obj) -> str:
     return f"<{getattr(obj, '__qualname__', type(obj).__name__)}>"
 
 
+# The ranges of every count a scene sets (README, "Limits"): beyond them a request is a mistake
+# or would not fit in memory, and it is refused before any work starts.
+COUNTS = {"steps": (1, 10 ** 9), "batch": (1, 65_536), "d_steps": (1, 100), "g_steps": (0, 100),
+          "latent.dim": (1, 4096), "record.every": (0, 10 ** 9), "record.bank": (1, 100_000),
+          "record.latents": (1, 100_000), "tricks.param_noise_batch": (1, 1024), "tricks.feature_matching": (0, 64)}
+MAX_SEED = 2 ** 62
+MAX_RUNS = 4096
+
+
 PRESENTATION = ("name", "title", "about", "render", "detect")  # drawing only: changing them never retrains
 
 
@@ -179,30 +190,32 @@ class Scene:
 
     def validate(self) -> "Scene":
         """Check every setting's type and range; raise GananimError naming the first bad one."""
-        from gananim.config.settings import check_types
         check_types(self)
         if not (isinstance(self.target, str) or callable(self.target)):
             raise GananimError(f"target must be a built-in name or a callable sampler, got {type(self.target).__name__}")
         if self.loss not in LOSSES:
             raise GananimError(f"unknown loss {self.loss!r}; {did_you_mean(self.loss, LOSSES)}choose from {', '.join(LOSSES)}")
-        for key, value in (("steps", self.steps), ("batch", self.batch), ("d_steps", self.d_steps),
-                           ("latent.dim", self.latent.dim), ("record.bank", self.record.bank),
-                           ("record.latents", self.record.latents)):
-            if value < 1:
-                raise GananimError(f"{key} must be at least 1, got {value}")
-        if self.seed < 0 or any(s < 0 for s in self.seeds):
-            raise GananimError(f"seeds must be non-negative integers, got {self.seeds or self.seed}")
+        for key, value in flatten(self).items():  # NaN and infinities anywhere are refused by name
+            numbers = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+                raise GananimError(f"{key} must be a finite number, got {value}")
+        for key, (low, high) in COUNTS.items():
+            value = self._get(key)
+            if value < low:
+                raise GananimError(f"{key} must be at least {low}, got {value}")
+            if value > high:
+                raise GananimError(f"{key} must be at most {high:,}, got {value:,}")
+        if self.seed < 0 or any(s < 0 for s in self.seeds) or max((self.seed, *self.seeds)) > MAX_SEED:
+            raise GananimError(f"seeds must be integers from 0 to {MAX_SEED}, got {self.seeds or self.seed}")
         if len(set(self.seeds)) != len(self.seeds):
             raise GananimError(f"seeds must be distinct, got {list(self.seeds)}")
-        if self.g_steps < 0:
-            raise GananimError(f"g_steps must be 0 (a fixed generator) or more, got {self.g_steps}")
+        if len(self.seeds) > MAX_RUNS:
+            raise GananimError(f"seeds lists {len(self.seeds):,} runs; at most {MAX_RUNS:,} train together")
         t = self.tricks
         for key in ("real_weight", "fake_weight", "instance_noise", "param_noise", "grad_clip", "gp_lambda",
                     "weight_clip"):
             if getattr(t, key) < 0:
                 raise GananimError(f"tricks.{key} must be ≥ 0, got {getattr(t, key)}")
-        if t.param_noise_batch < 1 or t.feature_matching < 0:
-            raise GananimError("tricks.param_noise_batch must be ≥ 1 and tricks.feature_matching ≥ 0")
         depth = len(self.d.widths) if isinstance(self.d, MLP) else 0
         if t.feature_matching > depth:
             raise GananimError(f"tricks.feature_matching names D's hidden layer {t.feature_matching}, "
@@ -251,6 +264,12 @@ class Scene:
         """A copy with some settings changed, by dotted key: scene.derive({"opt_d.lr": 1e-4}, name="x")."""
         from gananim.config.settings import update
         return update(self, {**top, **(changes or {})})
+
+    def _get(self, key: str):
+        value = self
+        for part in key.split("."):
+            value = getattr(value, part)
+        return value
 
     def training_settings(self) -> dict:
         """The settings that change what training writes: all but the presentation ones."""
@@ -318,8 +337,24 @@ def _optim(stored: dict) -> Optim:
 
 
 def from_settings(settings: dict) -> Scene:
-    """Rebuild the parts of a Scene that rendering needs from a trace's stored settings."""
-    s = dict(settings)
+    """Rebuild the parts of a Scene that rendering needs from a trace's stored settings, checked
+    like any scene's (a trace is input: its settings get the same types and ranges)."""
+    try:
+        scene = _rebuilt(dict(settings))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GananimError(f"its settings are damaged ({type(exc).__name__}: {exc})") from None
+    return scene.validate()
+
+
+class StoredModule(nn.Module):
+    """What a trace keeps of a scene's own network: its class name, never its code."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+def _rebuilt(s: dict) -> Scene:
     scene = Scene(
         name=s["name"], title=s["title"], about=s.get("about", ""),
         target=s["target"] if isinstance(s["target"], str) else "custom",
@@ -336,5 +371,7 @@ def from_settings(settings: dict) -> Scene:
             spec = MLP(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
         elif "hidden" in spec:
             spec = DCGAN(**spec)
+        else:
+            spec = StoredModule(str(spec["module"]))
         setattr(scene, key, spec)
     return scene
