@@ -129,7 +129,7 @@ def test_a_second_writer_is_refused_and_a_killed_ones_lock_lapses(tmp_path):
     assert shown.returncode == 2 and "its run was killed" in shown.stderr and "--resume" in shown.stderr
     third = subprocess.run([*GANANIM, "train", "sine", "--set", "steps=300", "-q", "-o", str(tmp_path / "t.trace")],
                            capture_output=True, text=True, timeout=120)
-    assert third.returncode == 0, third.stderr
+    assert third.returncode == 0 and "starting afresh over" in third.stderr, third.stderr
     with Trace(tmp_path / "t.trace") as trace:
         assert trace.status == "complete" and trace.steps == 300
     assert not partial.exists() and not list(tmp_path.glob("*.abandoned"))

@@ -241,6 +241,10 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
         start = point.step
         console.print(f"resuming {scene.name} at step {start:,} of {scene.steps:,}")
     else:
+        partial = path.with_name(path.name + ".partial")
+        if partial.exists() and stale(partial):
+            console.print(f"[yellow]note:[/] starting afresh over {partial}, left by a run that was killed "
+                          "(--resume continues such a run instead)")
         try:
             writer = TraceWriter(path, meta, arrays)
         except DiskFull as exc:
