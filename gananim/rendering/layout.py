@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from gananim.analysis.frames import View
 from gananim.errors import GananimError
@@ -107,6 +108,47 @@ def sheet_size(panel: str, columns: int, rows: int, tile_px: int = 380, dpi: flo
     return columns * tile_px, int(round(height * dpi / 2) * 2)
 
 
+def legible_pt(fig: Figure) -> float:
+    """The smallest font size, in points, that stays legible in this frame: 8 px tall in frames
+    under 720 px, 10 px from 720 px up."""
+    return (8.0 if min(fig.canvas.get_width_height()) < 720 else 10.0) * 72 / fig.dpi
+
+
+def _tick_label_px(axis, fontsize_px: float) -> float:
+    """A tick label's extent along its axis: its width for x, its height for y."""
+    if axis.axis_name == "y":
+        return 1.3 * fontsize_px
+    low, high = axis.get_view_interval()
+    digits = max(len(f"{v:,.6g}") for v in (low, high, (low + high) / 2))
+    return 0.62 * fontsize_px * (digits + 1)
+
+
+def fit_ticks(fig: Figure) -> None:
+    """Tick density that follows each axis's length in pixels: labels never run together."""
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        box = ax.get_window_extent(renderer)
+        for axis, length in ((ax.xaxis, box.width), (ax.yaxis, box.height)):
+            locator = axis.get_major_locator()
+            if not isinstance(locator, (MaxNLocator, AutoLocator)) or not axis.get_visible():
+                continue
+            labels = [t for t in axis.get_ticklabels() if t.get_visible()]
+            size_px = (labels[0].get_fontsize() if labels else 10) * fig.dpi / 72
+            room = _tick_label_px(axis, size_px) * 1.5
+            nbins = max(1, min(8, int(length / room)))
+            axis.set_major_locator(MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10], min_n_ticks=2))
+
+
+def fit_titles(fig: Figure) -> None:
+    """Panel titles no wider than their axes (a colour bar's label may stand beside them)."""
+    renderer = fig.canvas.get_renderer()
+    smallest = legible_pt(fig)
+    for ax in fig.axes:
+        title = ax._left_title
+        if title.get_text():
+            fit_text(title, ax.get_window_extent(renderer).width, smallest)
+
+
 def fit_text(text, max_width_px: float, min_size: float) -> None:
     """Shrink a text artist until it fits, then shorten it with an ellipsis. Bounded work
     whatever the text's length: the size and the kept length are found by bisection."""
@@ -172,12 +214,14 @@ def _build(view, layout, size, dpi, title, panels, theme, columns):
     counter.set_animated(True)
     heading = fig.text(EDGE_IN / width_in, top, title, ha="left", va="top", fontsize="large", fontweight="bold",
                        color=theme.text)
-    fit_text(heading, width - counter_px - 3 * EDGE_IN * dpi, 8)
+    fit_text(heading, width - counter_px - 3 * EDGE_IN * dpi, max(8, legible_pt(fig)))
     sub = fig.text(EDGE_IN / width_in, top - 0.27 / height_in, subtitle(view), ha="left", va="top",
                    fontsize="small", color=theme.muted)
-    fit_text(sub, width - 2 * EDGE_IN * dpi, 6.5)
+    fit_text(sub, width - 2 * EDGE_IN * dpi, legible_pt(fig))
     caption = fig.text(EDGE_IN / width_in, 0.06 / height_in, "", ha="left", va="bottom", fontsize="small",
                        fontweight="bold", color=CAPTION, animated=True)
+    fit_ticks(fig)
+    fit_titles(fig)
     return fig, built, counter, caption
 
 

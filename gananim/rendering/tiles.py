@@ -63,7 +63,7 @@ class Summary(Panel):
         ax.set_ylabel(LABELS[metric], fontsize="small")
         ax.set_xlabel("step")
         if len(views) <= 10:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="x-small")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
         self.cursor = self.animate(ax.axvline(views[0].span[0], color=theme.muted, lw=0.9))
 
     def update_step(self, step: int) -> None:

@@ -44,7 +44,7 @@ class Features(Panel):
         self.centroids = self.animate(ax.scatter(np.zeros(3), np.zeros(3), s=70, marker="X", c=[self.theme.real, "none", self.theme.fake],
                                                  edgecolors=[theme.background, self.theme.fake, theme.background], lw=1.2))
         self.arrow = self.animate(ax.annotate("", (0, 0), (0, 0), arrowprops=dict(arrowstyle="->", color=self.theme.fake, lw=1.2)))
-        ax.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncols=3, frameon=False, fontsize="x-small",
+        ax.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncols=3, frameon=False, fontsize="small",
                   markerscale=2, handletextpad=0.1, columnspacing=0.6, borderaxespad=0.2)
 
     def update(self, block, k) -> None:

@@ -27,7 +27,7 @@ class _Heatmap(Panel):
         bar = self.ax.figure.colorbar(image, cax=self.ax.inset_axes((1.03, 0.0, 0.045, 1.0)))
         bar.set_label(self.view.shown_label, fontsize="small", labelpad=2)
         bar.outline.set_visible(False)
-        bar.ax.tick_params(length=2, labelsize="x-small")
+        bar.ax.tick_params(length=2, labelsize="small")
         # The image covers the axes; its frame is redrawn on top of it each frame.
         self.animate(image, *self.ax.spines.values())
         return image

@@ -89,7 +89,7 @@ class Classes(_ImagePanel):
         super().__init__(ax, view, theme)
         self.shares = 100 * _recorded(view, SHARES)
         ax.axhline(10, color=theme.muted, lw=0.9, ls="--")
-        ax.text(9.45, 10.6, "uniform", ha="right", va="bottom", color=theme.muted, fontsize="x-small")
+        ax.text(9.45, 10.6, "uniform", ha="right", va="bottom", color=theme.muted, fontsize="small")
         ax.axhline(100 * VANISHED, color=theme.fake, lw=0.6, ls=":", alpha=0.7)
         self.bars = self.animate(*ax.bar(np.arange(10), np.zeros(10), color=theme.g_color, width=0.72))
         ax.set_xticks(np.arange(10))

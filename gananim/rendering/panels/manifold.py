@@ -57,7 +57,7 @@ class Manifold(Panel):
         bar = ax.figure.colorbar(self.cells, cax=ax.inset_axes((1.03, 0.0, 0.045, 1.0)))
         bar.set_label("density of G's samples", fontsize="small", labelpad=2)
         bar.outline.set_visible(False)
-        bar.ax.tick_params(length=2, labelsize="x-small")
+        bar.ax.tick_params(length=2, labelsize="small")
 
     def update(self, block, k) -> None:
         mapped = block.manifold_vertices[k]
