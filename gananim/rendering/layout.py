@@ -18,6 +18,7 @@ from gananim.rendering.panels.base import THEMES
 
 HEADER_IN = 0.62  # title and subtitle
 FOOTER_IN = 0.22  # the caption naming the current phase or failure
+SHEET_FOOTER_IN = 0.06  # contact sheets have no caption
 CAPTION = "#c2410c"
 EDGE_IN = 0.12  # between the frame's edge and the header text
 MARGIN_IN = {"left": 0.70, "bottom": 0.46, "top": 0.30, "right": 0.16}  # room for ticks, labels, titles
@@ -32,8 +33,10 @@ def auto_dpi(width: int, height: int) -> float:
 LAYOUTS_2D = {
     "classic": [["curves", "samples"], ["latent_field", "sample_field"]],  # Wang et al. 2020, figure 7
     "wide": [["curves", "samples", "sample_field"], ["metrics", "latent_field", "manifold"]],  # 16:9 slides
+    "wide_narrow": [["curves", "samples"], ["sample_field", "latent_field"], ["metrics", "manifold"]],
     "square": [["sample_field", "manifold"], ["curves", "metrics"]],  # blogs
 }
+# Frames narrower than 3:2 get the wide layout's six panels in three rows of two.
 # Image scenes (16:9): samples, D's outputs and the score on top, interpolation and classes below.
 # Frames narrower than 3:2 leave out the FID curve (the sample grid's caption gives the FID).
 LAYOUT_DIGITS = [["digit_grid", "curves", "fid"], ["interpolation", "classes"]]
@@ -70,7 +73,7 @@ def panel_names(view: View, layout: str, panels: tuple[str, ...] = (), columns: 
         if view.data_dim != 2 or view.latent_dim < 2:
             raise GananimError(f"layout {layout!r} needs 2-D data and a latent space of at least 2 dimensions; "
                                "use --layout 1d for 1-D problems")
-        rows = LAYOUTS_2D[layout]
+        rows = LAYOUTS_2D["wide_narrow" if layout == "wide" and aspect < 1.5 else layout]
     else:
         raise GananimError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     for name in (n for row in rows for n in row):
@@ -82,13 +85,56 @@ def panel_names(view: View, layout: str, panels: tuple[str, ...] = (), columns: 
     return rows
 
 
-def _place(fig: Figure, cell: tuple[float, float, float, float], panel_cls) -> tuple[float, ...]:
-    """The axes rectangle (figure fractions) for a panel in a cell given in inches."""
+def _cells(rows: list[list[str]], width_in: float, body_in: float, aligned: bool):
+    """(panel name, cell (x, y, w, h) in inches) for every panel, row by row from the top.
+
+    A free list of panels (`aligned`) keeps equal cells, so its columns line up. Named
+    layouts are packed: a square panel takes the room its side needs, and panels that are
+    not square share what is left of their row — and rows holding such panels share the
+    height that rows of square panels leave; only where nothing can stretch does the room
+    spread evenly between and around the panels. No wide empty band opens at any shape."""
+    vertical = MARGIN_IN["top"] + MARGIN_IN["bottom"]
+    horizontal = MARGIN_IN["left"] + MARGIN_IN["right"]
+    row_h = body_in / len(rows)
+    per_row = max(len(row) for row in rows)
+    if aligned:
+        return [(name, (c * width_in / per_row, FOOTER_IN + (len(rows) - 1 - r) * row_h, width_in / per_row, row_h))
+                for r, row in enumerate(rows) for c, name in enumerate(row)]
+    sides, heights = [], []
+    for row in rows:
+        cell_w = width_in / len(row)
+        side = min([row_h - vertical] + [cell_w - horizontal - PANELS[n].right_in for n in row if PANELS[n].square])
+        sides.append(side)
+        heights.append(side + vertical if all(PANELS[n].square for n in row) else None)
+    stretching = heights.count(None)  # rows with a panel that is not square take the height left over
+    spare_v = body_in - sum(h for h in heights if h is not None)
+    heights = [spare_v / stretching if h is None else h for h in heights] if stretching else heights
+    gap_v = 0.0 if stretching else max(0.0, spare_v) / (len(rows) + 1)
+    cells, top = [], FOOTER_IN + body_in
+    for row, side, h in zip(rows, sides, heights):
+        top -= gap_v + h
+        widths = [side + horizontal + PANELS[n].right_in if PANELS[n].square else None for n in row]
+        spare = width_in - sum(w for w in widths if w is not None)
+        flexible = widths.count(None)
+        widths = [spare / flexible if w is None else w for w in widths] if flexible else widths
+        gap_h = 0.0 if flexible else max(0.0, spare) / (len(row) + 1)
+        x = gap_h
+        for name, w in zip(row, widths):
+            cells.append((name, (x, top, w, h)))
+            x += w + gap_h
+    return cells
+
+
+def _place(fig: Figure, cell: tuple[float, float, float, float], panel_cls,
+           bottom_in: float = MARGIN_IN["bottom"], right_in: float | None = None) -> tuple[float, ...]:
+    """The axes rectangle (figure fractions) for a panel in a cell given in inches; `bottom_in`
+    is the room under the axes (less for axes whose tick labels are hidden), `right_in` the
+    room right of them (the panel's own by default: a colour bar's, a twin axis's)."""
     x, y, w, h = cell
     width_in, height_in = fig.get_size_inches()
-    avail_w = w - MARGIN_IN["left"] - MARGIN_IN["right"] - panel_cls.right_in
-    avail_h = h - MARGIN_IN["bottom"] - MARGIN_IN["top"]
-    ax_x, ax_y, ax_w, ax_h = x + MARGIN_IN["left"], y + MARGIN_IN["bottom"], avail_w, avail_h
+    avail_w = w - MARGIN_IN["left"] - MARGIN_IN["right"] - (panel_cls.right_in if right_in is None else right_in)
+    avail_h = h - bottom_in - MARGIN_IN["top"]
+    ax_x, ax_y, ax_w, ax_h = x + MARGIN_IN["left"], y + bottom_in, avail_w, avail_h
     if panel_cls.square:
         side = min(avail_w, avail_h)
         ax_x += (avail_w - side) / 2
@@ -100,12 +146,55 @@ def _place(fig: Figure, cell: tuple[float, float, float, float], panel_cls) -> t
 
 
 def sheet_size(panel: str, columns: int, rows: int, tile_px: int = 380, dpi: float = 100.0) -> tuple[int, int]:
-    """Pixel size of a contact sheet whose square tiles fill their cells exactly."""
+    """Pixel size of a contact sheet whose square tiles fill it exactly (one colour bar, at the right)."""
     cls = PANELS[panel]
     side = tile_px / dpi - MARGIN_IN["left"] - MARGIN_IN["right"] - cls.right_in
     row = (side if cls.square else 0.75 * tile_px / dpi) + MARGIN_IN["top"] + MARGIN_IN["bottom"]
-    height = HEADER_IN + FOOTER_IN + rows * row
-    return columns * tile_px, int(round(height * dpi / 2) * 2)
+    width = columns * (side + MARGIN_IN["left"] + MARGIN_IN["right"]) + cls.right_in
+    height = HEADER_IN + SHEET_FOOTER_IN + rows * row
+    return int(round(width * dpi / 2) * 2), int(round(height * dpi / 2) * 2)
+
+
+def sheet_columns(count: int, size: tuple[int, int], dpi: float, panel: str) -> int:
+    """Columns for a contact sheet of `count` tiles in a frame of `size`: the largest tiles."""
+    cls = PANELS[panel]
+    width_in, height_in = size[0] / dpi, size[1] / dpi - HEADER_IN - SHEET_FOOTER_IN
+    horizontal, vertical = MARGIN_IN["left"] + MARGIN_IN["right"], MARGIN_IN["top"] + MARGIN_IN["bottom"]
+    return max(range(1, min(count, 4) + 1), key=lambda c: min((width_in - cls.right_in) / c - horizontal,
+                                                            height_in / -(-count // c) - vertical))
+
+
+def sheet_tile_px(count: int, columns: int, size: tuple[int, int], dpi: float, panel: str) -> float:
+    """The tile width (as sheet_size counts it) of the largest tiles that fit `size`."""
+    cls = PANELS[panel]
+    horizontal, vertical = MARGIN_IN["left"] + MARGIN_IN["right"], MARGIN_IN["top"] + MARGIN_IN["bottom"]
+    height_in = size[1] / dpi - HEADER_IN - SHEET_FOOTER_IN
+    row_in = height_in / -(-count // columns)
+    by_width = (size[0] / dpi - cls.right_in) / columns - horizontal
+    if cls.square:
+        return (min(by_width, row_in - vertical) + horizontal + cls.right_in) * dpi
+    # sheet_size gives a panel that is not square 3/4 of its tile's width in height
+    return min((by_width + horizontal + cls.right_in) * dpi, (row_in - vertical) / 0.75 * dpi)
+
+
+def _sheet_cells(rows: list[list[str]], width_in: float, body_in: float):
+    """A contact sheet's cells: a grid of equal square tiles, the shared colour bar's room only
+    beside the last column, the room left over spread evenly between and around the tiles."""
+    cls = PANELS[rows[0][0]]
+    columns = len(rows[0])
+    horizontal, vertical = MARGIN_IN["left"] + MARGIN_IN["right"], MARGIN_IN["top"] + MARGIN_IN["bottom"]
+    side = min((width_in - cls.right_in) / columns - horizontal, body_in / len(rows) - vertical)
+    widths = [side + horizontal + (cls.right_in if c == columns - 1 else 0) for c in range(columns)]
+    gap_h = max(0.0, width_in - sum(widths)) / (columns + 1)
+    gap_v = max(0.0, body_in - len(rows) * (side + vertical)) / (len(rows) + 1)
+    cells, top = [], SHEET_FOOTER_IN + body_in
+    for row in rows:
+        top -= gap_v + side + vertical
+        x = gap_h
+        for c, name in enumerate(row):
+            cells.append((name, (x, top, widths[c], side + vertical)))
+            x += widths[c] + gap_h
+    return cells
 
 
 def legible_pt(fig: Figure) -> float:
@@ -137,6 +226,38 @@ def fit_ticks(fig: Figure) -> None:
             room = _tick_label_px(axis, size_px) * 1.5
             nbins = max(1, min(8, int(length / room)))
             axis.set_major_locator(MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10], min_n_ticks=2))
+
+
+def fit_legends(fig: Figure) -> None:
+    """A legend above its axes stays within their width: in a smaller font down to the
+    legible size, then, with four entries or more, in two rows."""
+    renderer = fig.canvas.get_renderer()
+    smallest = legible_pt(fig)
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or legend._loc != 3 or legend.get_bbox_to_anchor() is ax.bbox:  # above the axes only
+            continue
+        ax.apply_aspect()
+        room = ax.get_position().width * fig.bbox.width * 1.02
+
+        def fits() -> bool:
+            return legend.get_window_extent(renderer).width <= room
+
+        while not fits() and legend.get_texts()[0].get_fontsize() > smallest + 0.01:
+            for text in legend.get_texts():
+                text.set_fontsize(max(smallest, text.get_fontsize() - 0.5))
+        entries = len(legend.get_texts())
+        if not fits() and entries >= 4:  # rebuilt: a legend lays out its columns only when made
+            legend = _rebuilt_legend(ax, legend, ncols=-(-entries // 2), loc="lower left", bbox_to_anchor=(-0.02, 1.0))
+        if not fits():  # a panel too narrow for its legend above it keeps it in its corner
+            legend = _rebuilt_legend(ax, legend, ncols=1, loc="upper left", framealpha=0.8, frameon=True,
+                                     edgecolor="none", facecolor=ax.get_facecolor())
+
+
+def _rebuilt_legend(ax, legend, **changes):
+    kwargs = dict(frameon=False, fontsize=legend.get_texts()[0].get_fontsize(), handlelength=1.4, columnspacing=1.0,
+                  borderaxespad=0.2, markerscale=legend.markerscale)
+    return ax.legend(legend.legend_handles, [text.get_text() for text in legend.get_texts()], **{**kwargs, **changes})
 
 
 def fit_titles(fig: Figure) -> None:
@@ -182,29 +303,29 @@ def fit_text(text, max_width_px: float, min_size: float) -> None:
 
 
 def build(view: View, layout: str, size: tuple[int, int], dpi: float, title: str,
-          panels: tuple[str, ...] = (), theme_name: str = "light", columns: int | None = None):
-    """The figure, its panels and the header artists that change per frame (step counter, caption)."""
+          panels: tuple[str, ...] = (), theme_name: str = "light", columns: int | None = None, sheet: bool = False):
+    """The figure, its panels and the header artists that change per frame (step counter, caption).
+    `sheet` lays the panels out as a contact sheet's grid of equal tiles, without a caption."""
     theme = THEMES[theme_name]
     with matplotlib.rc_context(theme.rc()):
-        return _build(view, layout, size, dpi, title, panels, theme, columns)
+        return _build(view, layout, size, dpi, title, panels, theme, columns, sheet)
 
 
-def _build(view, layout, size, dpi, title, panels, theme, columns):
+def _build(view, layout, size, dpi, title, panels, theme, columns, sheet):
     width, height = size
     dpi = dpi or auto_dpi(width, height)
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=theme.background)
     FigureCanvasAgg(fig)
     width_in, height_in = fig.get_size_inches()
     rows = panel_names(view, layout, panels, columns, width / height)
-    row_h = (height_in - HEADER_IN - FOOTER_IN) / len(rows)
     built = []
-    per_row = max(len(row) for row in rows) if panels else None  # a free list keeps its columns aligned
-    for r, row in enumerate(rows):
-        cell_w = width_in / (per_row or len(row))
-        for c, name in enumerate(row):
-            cell = (c * cell_w, FOOTER_IN + (len(rows) - 1 - r) * row_h, cell_w, row_h)
-            ax = fig.add_axes(_place(fig, cell, PANELS[name]))
-            built.append(PANELS[name](ax, view, theme))
+    cells = _sheet_cells(rows, width_in, height_in - HEADER_IN - SHEET_FOOTER_IN) if sheet else \
+        _cells(rows, width_in, height_in - HEADER_IN - FOOTER_IN, aligned=bool(panels))
+    columns = len(rows[0])
+    for i, (name, cell) in enumerate(cells):
+        shared_bar = sheet and i % columns != columns - 1  # a sheet's colour bar stands by its last column only
+        ax = fig.add_axes(_place(fig, cell, PANELS[name], right_in=0.0 if shared_bar else None))
+        built.append(PANELS[name](ax, view, theme))
     top = 1 - EDGE_IN / height_in
     counter = fig.text(1 - EDGE_IN / width_in, top, f"step {view.trace.meta['planned_steps']:,} / "
                        f"{view.trace.meta['planned_steps']:,}", ha="right", va="top", fontsize="large",
@@ -222,6 +343,7 @@ def _build(view, layout, size, dpi, title, panels, theme, columns):
                        fontweight="bold", color=CAPTION, animated=True)
     fit_ticks(fig)
     fit_titles(fig)
+    fit_legends(fig)
     return fig, built, counter, caption
 
 

@@ -299,6 +299,14 @@ def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions
 
     The panel defaults to D over the sample space (the 1-D picture for 1-D data); each tile
     shows the recorded step nearest the one asked for, and all tiles share scales."""
+    fig, shown = sheet_figure(trace, steps, opts, panel)
+    fig.canvas.draw()
+    encode.write_png(out, np.asarray(fig.canvas.buffer_rgba()))
+    return {"path": Path(out), "steps": shown.tolist(), "size": fig.canvas.get_width_height()}
+
+
+def sheet_figure(trace: Trace, steps: list[int], opts: RenderOptions, panel: str | None = None):
+    """The contact sheet's figure, drawn but not written, and the steps its tiles show."""
     opts = opts.resolved(trace)
     if not steps:
         raise GananimError("--steps needs at least one step, e.g. --steps 0,1000,5000")
@@ -310,14 +318,19 @@ def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions
     span = step_range(trace, opts.start, opts.stop)
     view = View(trace, span, opts.grid, opts.run, opts.networks)
     panel = panel or ("digit_grid" if view.image else "line1d" if view.data_dim == 1 else "sample_field")
-    columns = min(len(steps), 4)
-    rows = -(-len(steps) // columns)
     if tuple(opts.size) == tuple(trace.settings["render"]["size"]):  # no --size: tiles of 380 px
         opts.dpi = opts.dpi or 100.0
-        opts.size = layout.sheet_size(panel, columns, rows, dpi=opts.dpi)
+        columns = min(len(steps), 4)
+        opts.size = layout.sheet_size(panel, columns, -(-len(steps) // columns), dpi=opts.dpi)
+    else:  # the largest tiles that fit the size asked for, the sheet trimmed to them
+        dpi = opts.dpi or layout.auto_dpi(*opts.size)
+        columns = layout.sheet_columns(len(steps), opts.size, dpi, panel)
+        opts.size = layout.sheet_size(panel, columns, -(-len(steps) // columns), layout.sheet_tile_px(
+            len(steps), columns, opts.size, dpi, panel), dpi)
+        opts.dpi = dpi
     view.frame_steps = shown
     fig, panels, counter, caption = layout.build(view, "classic", opts.size, opts.dpi, opts.title,
-                                                 tuple([panel] * len(steps)), opts.theme, columns=columns)
+                                                 tuple([panel] * len(steps)), opts.theme, columns=columns, sheet=True)
     block = FrameBlock(view, shown)
     for i, tile in enumerate(panels):
         tile.update(block, i)
@@ -329,6 +342,4 @@ def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions
                 child.remove()
         if i and tile.ax.get_legend():
             tile.ax.get_legend().remove()
-    fig.canvas.draw()
-    encode.write_png(out, np.asarray(fig.canvas.buffer_rgba()))
-    return {"path": Path(out), "steps": shown.tolist(), "size": fig.canvas.get_width_height()}
+    return fig, shown

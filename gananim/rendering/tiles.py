@@ -8,6 +8,7 @@ glance; the strip below plots one metric for every run over the steps, with a cu
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import matplotlib
@@ -19,7 +20,17 @@ from gananim.analysis.digit_scores import IMAGE_METRICS
 from gananim.analysis.frames import FrameBlock, View
 from gananim.analysis.metrics import LABELS
 from gananim.errors import GananimError
-from gananim.rendering.layout import EDGE_IN, FOOTER_IN, HEADER_IN, MARGIN_IN, _place, auto_dpi, fit_text
+from gananim.rendering.layout import (
+    EDGE_IN,
+    FOOTER_IN,
+    HEADER_IN,
+    MARGIN_IN,
+    _place,
+    auto_dpi,
+    fit_text,
+    fit_ticks,
+    legible_pt,
+)
 from gananim.rendering.panels import PANELS
 from gananim.rendering.panels.base import THEMES, Panel
 from gananim.rendering.renderer import BlittedFigure
@@ -28,6 +39,7 @@ from gananim.trace import Trace
 STRIP = 0.2  # the summary strip's least share of the frame's height
 TILE_MARGIN_W = MARGIN_IN["left"] + MARGIN_IN["right"]
 TILE_MARGIN_H = MARGIN_IN["top"] + MARGIN_IN["bottom"]
+INNER_BOTTOM_IN = 0.08  # under a tile with another below it: no tick labels there
 TILE_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
                "#1f78b4", "#b15928"]
 
@@ -71,6 +83,26 @@ class Summary(Panel):
         for steps, values, dot in self.curves:
             i = int(np.clip(np.searchsorted(steps, step), 0, len(steps) - 1))
             dot.set_data([steps[i]], [values[i]])
+
+
+def abbreviated(label: str) -> str:
+    """A tile label with each setting named by its last part: "opt_*.lr 0.001" → "lr 0.001"."""
+    return re.sub(r"(?<![\w.])[A-Za-z_][\w*]*\.(?=[A-Za-z_])", "", label)
+
+
+def values_only(label: str) -> str:
+    """A tile label's values without their settings' names (the heading names them, in order)."""
+    return " · ".join(part.split(" ", 1)[-1] for part in label.split(" · "))
+
+
+def fit_label(text, max_width_px: float, min_size: float) -> None:
+    """A tile's label within its width: settings abbreviated, then values alone, then shrunk
+    and shortened."""
+    renderer = text.figure.canvas.get_renderer()
+    for shorter in (abbreviated, values_only):
+        if text.get_window_extent(renderer).width > max_width_px:
+            text.set_text(shorter(text.get_text()))
+    fit_text(text, max_width_px, min_size)
 
 
 def _thin_labels(panel: Panel, first_col: bool, last_col: bool, bottom: bool, last_panel: bool) -> None:
@@ -151,24 +183,39 @@ class TiledRenderer(BlittedFigure):
         per_tile = len(tile_panels)
         room = height_in - HEADER_IN - FOOTER_IN - STRIP * height_in
         cols, rows, side = _grid(len(self.tiles), width_in, room, per_tile, PANELS[tile_panels[0]].right_in)
-        body_h = rows * per_tile * (side + TILE_MARGIN_H)  # the tiles take what they need; the strip the rest
+        # Every tile shares its axes' scales, so rows above the last show no x tick labels and
+        # stand closer: only the bottom row keeps the full room under its last panel.
+        saved = MARGIN_IN["bottom"] - INNER_BOTTOM_IN
+        panel_h = side + TILE_MARGIN_H
+        body_h = rows * per_tile * panel_h - (rows - 1) * saved  # the tiles take what they need; the strip the rest
         strip_in = height_in - HEADER_IN - FOOTER_IN - body_h
-        cell_w, cell_h = width_in / cols, body_h / rows
+        cell_w = width_in / cols
         full = self.full
         self.panels: list[list[Panel]] = []
         for i, (tile, view) in enumerate(zip(self.tiles, self.views)):
             r, c = divmod(i, cols)
-            top = FOOTER_IN + strip_in + (rows - r) * cell_h
+            top = height_in - HEADER_IN - r * (per_tile * panel_h - saved)
+            inner = r < rows - 1 and i + cols < len(self.tiles)  # another tile stands below this one
             panels = []
             for j, name in enumerate(tile_panels):
-                cell = (c * cell_w, top - (j + 1) * cell_h / per_tile, cell_w, cell_h / per_tile)
-                ax = fig.add_axes(_place(fig, cell, PANELS[name]))
+                last = j == per_tile - 1
+                h = panel_h - saved if last and inner else panel_h
+                cell = (c * cell_w, top - j * panel_h - h, cell_w, h)
+                ax = fig.add_axes(_place(fig, cell, PANELS[name], INNER_BOTTOM_IN if last and inner else
+                                         MARGIN_IN["bottom"]))
+                if last and inner:
+                    ax.tick_params(labelbottom=False)
                 panel = PANELS[name](ax, view, theme)
                 ax.set_title("", loc="left")
                 if j == 0:
                     label = ax.text(0.0, 1.02, tile.label, transform=ax.transAxes, fontsize="small",
                                     color=TILE_COLORS[i % len(TILE_COLORS)], fontweight="bold", va="bottom")
-                    fit_text(label, ax.get_window_extent().width * 1.25, 5.5)
+                    # up to where the next tile's tick labels begin, or the colour bar the last tile keeps
+                    room = (cell_w - 2 * MARGIN_IN["left"] + 0.15 - PANELS[name].right_in) * dpi
+                    if ax.child_axes and i == len(self.tiles) - 1:
+                        ax.apply_aspect()
+                        room = ax.get_position().width * width
+                    fit_label(label, room, legible_pt(fig))
                 if ax.get_legend() and (i or not full):  # small tiles: their title says what is drawn
                     ax.get_legend().remove()
                 _thin_labels(panel, first_col=c == 0, last_col=c == cols - 1 or i == len(self.tiles) - 1,
@@ -177,7 +224,8 @@ class TiledRenderer(BlittedFigure):
                     child.remove()  # one colour bar serves every tile
                 panels.append(panel)
             self.panels.append(panels)
-        strip_cell = (0, FOOTER_IN, width_in * 0.78, strip_in)  # the legend takes the rest
+        # The strip has nothing above its axes: it reaches into the room under the tiles' x labels.
+        strip_cell = (0, FOOTER_IN, width_in * 0.78, strip_in + 0.1)  # the legend takes the rest
         ax = fig.add_axes(_place(fig, strip_cell, Panel))
         self.summary = Summary(ax, self.views, [t.label for t in self.tiles], self.metric, theme)
         top = 1 - EDGE_IN / height_in
@@ -185,10 +233,19 @@ class TiledRenderer(BlittedFigure):
                            fontweight="bold", color=theme.text)
         self.counter = fig.text(1 - EDGE_IN / width_in, top, "", ha="right", va="top", fontsize="large",
                                 color=theme.text, fontfamily="DejaVu Sans Mono", animated=True)
-        fit_text(heading, width * 0.7, 8)
+        fit_text(heading, width * 0.7, max(8, legible_pt(fig)))
         sub = fig.text(EDGE_IN / width_in, top - 0.27 / height_in, subtitle, ha="left", va="top",
                        fontsize="small", color=theme.muted)
-        fit_text(sub, width - 2 * EDGE_IN * dpi, 6.5)
+        fit_text(sub, width - 2 * EDGE_IN * dpi, legible_pt(fig))
+        fit_ticks(fig)
+        legend = self.summary.ax.get_legend()
+        if legend is not None:  # beside the strip, or not at all: the tile labels carry the same colours
+            renderer = fig.canvas.get_renderer()
+            for text in legend.get_texts():
+                text.set_fontsize(legible_pt(fig))
+                fit_label(text, 0.2 * width, legible_pt(fig))
+            if legend.get_window_extent(renderer).x1 > width - EDGE_IN * dpi:
+                legend.remove()
         self.animated = [a for panels in self.panels for p in panels for a in p.animated] + \
             self.summary.animated + [self.counter]
 

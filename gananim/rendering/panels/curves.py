@@ -66,13 +66,8 @@ class Curves(Panel):
         self.acc_ax.set_ylabel("D accuracy" if len(self.right) == 1 else "mean D output", color=ACC_COLOR)
         self.steps = steps
         handles = ax.get_lines()[1::2] + (self.acc_ax.get_lines()[:-1] if len(self.right) > 1 else [])
-        for ncols in (len(handles), 2):  # one row when it fits above the axes, else two columns
-            legend = ax.legend(handles, [h.get_label() for h in handles], loc="lower left",
-                               bbox_to_anchor=(-0.02, 1.0), frameon=False, ncols=ncols, handlelength=1.4,
-                               columnspacing=1.0, borderaxespad=0.2)
-            renderer = ax.figure.canvas.get_renderer()
-            if legend.get_window_extent(renderer).width <= 1.25 * ax.get_window_extent(renderer).width:
-                break
+        ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
+                  frameon=False, ncols=len(handles), handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
         from gananim.analysis.phases import KINDS
         for event in view.events:  # phase and failure labels as shaded spans
             color = KINDS[event.kind][1]

@@ -106,7 +106,8 @@ class Classes(_ImagePanel):
             bar.set_height(share)
             bar.set_color(self.theme.g_color if share >= 100 * VANISHED else self.theme.fake)
         missing = [str(d) for d in range(10) if shares[d] < 100 * VANISHED]
-        self.warning.set_text(f"collapse: {', '.join(missing)} missing" if 0 < len(missing) < 10 else "")
+        named = ", ".join(missing) if len(missing) <= 3 else f"{len(missing)} classes"  # short enough for 480 px
+        self.warning.set_text(f"collapse: {named} missing" if 0 < len(missing) < 10 else "")
 
 
 class Score(_ImagePanel):
