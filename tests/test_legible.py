@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 
-import numpy as np
 import pytest
 import torch
 from matplotlib.legend import Legend
@@ -199,3 +198,21 @@ def test_tile_labels_shorten_setting_names_then_keep_values():
 
     assert abbreviated("loss hinge · opt_*.lr 0.001 · g.widths 64,64") == "loss hinge · lr 0.001 · widths 64,64"
     assert values_only("loss hinge · lr 0.001") == "hinge · 0.001"
+
+
+SHEETS = {"sine": [0, 5000, 10000, 20000], "point": [0, 10000, 20000], "digits_dcgan": [0, 300, 600]}
+
+
+@pytest.mark.parametrize("size", [None, *SIZES], ids=lambda s: "380-px tiles" if s is None else f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("scene", list(SHEETS))
+@pytest.mark.parametrize("theme", THEMES)
+def test_contact_sheets_read_well(traces, scene, size, theme):
+    from gananim.rendering.renderer import sheet_figure
+
+    with Trace(traces[scene]) as trace:
+        with recording_drawn() as drawn:
+            fig, _ = sheet_figure(trace, SHEETS[scene], RenderOptions(size=size, theme=theme, grid=24))
+            fig.canvas.draw()
+        width, height = fig.canvas.get_width_height()
+        assert size is None or (width <= size[0] and height <= size[1])  # trimmed, never larger than asked
+        assert problems(fig, (width, height), drawn) == []

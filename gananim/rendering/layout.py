@@ -19,6 +19,7 @@ from gananim.rendering.panels.base import THEMES
 HEADER_IN = 0.62  # title and subtitle
 FOOTER_IN = 0.22  # the caption naming the current phase or failure
 SHEET_FOOTER_IN = 0.06  # contact sheets have no caption
+SHEET_HEADER_IN = HEADER_IN - 0.1  # nor a step counter beside the title
 CAPTION = "#c2410c"
 EDGE_IN = 0.12  # between the frame's edge and the header text
 MARGIN_IN = {"left": 0.70, "bottom": 0.46, "top": 0.30, "right": 0.16}  # room for ticks, labels, titles
@@ -126,15 +127,16 @@ def _cells(rows: list[list[str]], width_in: float, body_in: float, aligned: bool
 
 
 def _place(fig: Figure, cell: tuple[float, float, float, float], panel_cls,
-           bottom_in: float = MARGIN_IN["bottom"], right_in: float | None = None) -> tuple[float, ...]:
+           bottom_in: float = MARGIN_IN["bottom"], right_in: float | None = None,
+           left_in: float = MARGIN_IN["left"]) -> tuple[float, ...]:
     """The axes rectangle (figure fractions) for a panel in a cell given in inches; `bottom_in`
     is the room under the axes (less for axes whose tick labels are hidden), `right_in` the
     room right of them (the panel's own by default: a colour bar's, a twin axis's)."""
     x, y, w, h = cell
     width_in, height_in = fig.get_size_inches()
-    avail_w = w - MARGIN_IN["left"] - MARGIN_IN["right"] - (panel_cls.right_in if right_in is None else right_in)
+    avail_w = w - left_in - MARGIN_IN["right"] - (panel_cls.right_in if right_in is None else right_in)
     avail_h = h - bottom_in - MARGIN_IN["top"]
-    ax_x, ax_y, ax_w, ax_h = x + MARGIN_IN["left"], y + bottom_in, avail_w, avail_h
+    ax_x, ax_y, ax_w, ax_h = x + left_in, y + bottom_in, avail_w, avail_h
     if panel_cls.square:
         side = min(avail_w, avail_h)
         ax_x += (avail_w - side) / 2
@@ -148,29 +150,35 @@ def _place(fig: Figure, cell: tuple[float, float, float, float], panel_cls,
 def sheet_size(panel: str, columns: int, rows: int, tile_px: int = 380, dpi: float = 100.0) -> tuple[int, int]:
     """Pixel size of a contact sheet whose square tiles fill it exactly (one colour bar, at the right)."""
     cls = PANELS[panel]
-    side = tile_px / dpi - MARGIN_IN["left"] - MARGIN_IN["right"] - cls.right_in
-    row = (side if cls.square else 0.75 * tile_px / dpi) + MARGIN_IN["top"] + MARGIN_IN["bottom"]
-    width = columns * (side + MARGIN_IN["left"] + MARGIN_IN["right"]) + cls.right_in
-    height = HEADER_IN + SHEET_FOOTER_IN + rows * row
+    side = tile_px / dpi - cls.left_in - MARGIN_IN["right"] - cls.right_in
+    row = (side if cls.square else 0.75 * tile_px / dpi) + MARGIN_IN["top"] + cls.bottom_in
+    width = columns * (side + cls.left_in + MARGIN_IN["right"]) + cls.right_in * _right_rooms(cls, columns)
+    height = SHEET_HEADER_IN + SHEET_FOOTER_IN + rows * row
     return int(round(width * dpi / 2) * 2), int(round(height * dpi / 2) * 2)
+
+
+def _right_rooms(cls, columns: int) -> int:
+    """How many of a sheet's columns need the panel's room on the right: one for a shared
+    colour bar, every column for a twin axis."""
+    return 1 if cls.colour_bar else columns
 
 
 def sheet_columns(count: int, size: tuple[int, int], dpi: float, panel: str) -> int:
     """Columns for a contact sheet of `count` tiles in a frame of `size`: the largest tiles."""
     cls = PANELS[panel]
-    width_in, height_in = size[0] / dpi, size[1] / dpi - HEADER_IN - SHEET_FOOTER_IN
-    horizontal, vertical = MARGIN_IN["left"] + MARGIN_IN["right"], MARGIN_IN["top"] + MARGIN_IN["bottom"]
-    return max(range(1, min(count, 4) + 1), key=lambda c: min((width_in - cls.right_in) / c - horizontal,
-                                                            height_in / -(-count // c) - vertical))
+    width_in, height_in = size[0] / dpi, size[1] / dpi - SHEET_HEADER_IN - SHEET_FOOTER_IN
+    horizontal, vertical = cls.left_in + MARGIN_IN["right"], MARGIN_IN["top"] + cls.bottom_in
+    return max(range(1, min(count, 4) + 1), key=lambda c: min((width_in - cls.right_in * _right_rooms(cls, c)) / c
+                                                            - horizontal, height_in / -(-count // c) - vertical))
 
 
 def sheet_tile_px(count: int, columns: int, size: tuple[int, int], dpi: float, panel: str) -> float:
     """The tile width (as sheet_size counts it) of the largest tiles that fit `size`."""
     cls = PANELS[panel]
-    horizontal, vertical = MARGIN_IN["left"] + MARGIN_IN["right"], MARGIN_IN["top"] + MARGIN_IN["bottom"]
-    height_in = size[1] / dpi - HEADER_IN - SHEET_FOOTER_IN
+    horizontal, vertical = cls.left_in + MARGIN_IN["right"], MARGIN_IN["top"] + cls.bottom_in
+    height_in = size[1] / dpi - SHEET_HEADER_IN - SHEET_FOOTER_IN
     row_in = height_in / -(-count // columns)
-    by_width = (size[0] / dpi - cls.right_in) / columns - horizontal
+    by_width = (size[0] / dpi - cls.right_in * _right_rooms(cls, columns)) / columns - horizontal
     if cls.square:
         return (min(by_width, row_in - vertical) + horizontal + cls.right_in) * dpi
     # sheet_size gives a panel that is not square 3/4 of its tile's width in height
@@ -182,17 +190,21 @@ def _sheet_cells(rows: list[list[str]], width_in: float, body_in: float):
     beside the last column, the room left over spread evenly between and around the tiles."""
     cls = PANELS[rows[0][0]]
     columns = len(rows[0])
-    horizontal, vertical = MARGIN_IN["left"] + MARGIN_IN["right"], MARGIN_IN["top"] + MARGIN_IN["bottom"]
-    side = min((width_in - cls.right_in) / columns - horizontal, body_in / len(rows) - vertical)
-    widths = [side + horizontal + (cls.right_in if c == columns - 1 else 0) for c in range(columns)]
+    horizontal, vertical = cls.left_in + MARGIN_IN["right"], MARGIN_IN["top"] + cls.bottom_in
+    rooms = [cls.right_in if c == columns - 1 or not cls.colour_bar else 0.0 for c in range(columns)]
+    side = min((width_in - sum(rooms)) / columns - horizontal, body_in / len(rows) - vertical)
+    if not cls.square:  # as tall as sheet_size makes it
+        side = min(side, (body_in / len(rows) - vertical) / 0.75 - horizontal - cls.right_in)
+    widths = [side + horizontal + room for room in rooms]
     gap_h = max(0.0, width_in - sum(widths)) / (columns + 1)
-    gap_v = max(0.0, body_in - len(rows) * (side + vertical)) / (len(rows) + 1)
+    row_h = (side if cls.square else 0.75 * (side + horizontal + cls.right_in)) + vertical
+    gap_v = max(0.0, body_in - len(rows) * row_h) / (len(rows) + 1)
     cells, top = [], SHEET_FOOTER_IN + body_in
     for row in rows:
-        top -= gap_v + side + vertical
+        top -= gap_v + row_h
         x = gap_h
         for c, name in enumerate(row):
-            cells.append((name, (x, top, widths[c], side + vertical)))
+            cells.append((name, (x, top, widths[c], row_h)))
             x += widths[c] + gap_h
     return cells
 
@@ -230,12 +242,17 @@ def fit_ticks(fig: Figure) -> None:
 
 def fit_legends(fig: Figure) -> None:
     """A legend above its axes stays within their width: in a smaller font down to the
-    legible size, then, with four entries or more, in two rows."""
+    legible size, then, with three entries or more, in two rows, else inside the axes."""
     renderer = fig.canvas.get_renderer()
     smallest = legible_pt(fig)
     for ax in fig.axes:
         legend = ax.get_legend()
-        if legend is None or legend._loc != 3 or legend.get_bbox_to_anchor() is ax.bbox:  # above the axes only
+        if legend is None:
+            continue
+        if legend.get_bbox_to_anchor() is ax.bbox:  # inside the axes: one column, if it must, within their width
+            _fit_inside(legend, ax, renderer, smallest)
+            continue
+        if legend._loc != 3:
             continue
         ax.apply_aspect()
         room = ax.get_position().width * fig.bbox.width * 1.02
@@ -247,11 +264,21 @@ def fit_legends(fig: Figure) -> None:
             for text in legend.get_texts():
                 text.set_fontsize(max(smallest, text.get_fontsize() - 0.5))
         entries = len(legend.get_texts())
-        if not fits() and entries >= 4:  # rebuilt: a legend lays out its columns only when made
+        if not fits() and entries >= 3:  # rebuilt: a legend lays out its columns only when made
             legend = _rebuilt_legend(ax, legend, ncols=-(-entries // 2), loc="lower left", bbox_to_anchor=(-0.02, 1.0))
         if not fits():  # a panel too narrow for its legend above it keeps it in its corner
             legend = _rebuilt_legend(ax, legend, ncols=1, loc="upper left", framealpha=0.8, frameon=True,
                                      edgecolor="none", facecolor=ax.get_facecolor())
+
+
+def _fit_inside(legend, ax, renderer, smallest: float) -> None:
+    ax.apply_aspect()
+    room = ax.get_position().width * ax.figure.bbox.width
+    if legend.get_window_extent(renderer).width <= room:
+        return
+    for text in legend.get_texts():
+        text.set_fontsize(smallest)
+    legend = _rebuilt_legend(ax, legend, ncols=1, loc=legend._loc)
 
 
 def _rebuilt_legend(ax, legend, **changes):
@@ -319,12 +346,13 @@ def _build(view, layout, size, dpi, title, panels, theme, columns, sheet):
     width_in, height_in = fig.get_size_inches()
     rows = panel_names(view, layout, panels, columns, width / height)
     built = []
-    cells = _sheet_cells(rows, width_in, height_in - HEADER_IN - SHEET_FOOTER_IN) if sheet else \
+    cells = _sheet_cells(rows, width_in, height_in - SHEET_HEADER_IN - SHEET_FOOTER_IN) if sheet else \
         _cells(rows, width_in, height_in - HEADER_IN - FOOTER_IN, aligned=bool(panels))
     columns = len(rows[0])
     for i, (name, cell) in enumerate(cells):
-        shared_bar = sheet and i % columns != columns - 1  # a sheet's colour bar stands by its last column only
-        ax = fig.add_axes(_place(fig, cell, PANELS[name], right_in=0.0 if shared_bar else None))
+        shared_bar = sheet and PANELS[name].colour_bar and i % columns != columns - 1  # by the last column only
+        room = dict(bottom_in=PANELS[name].bottom_in, left_in=PANELS[name].left_in) if sheet else {}
+        ax = fig.add_axes(_place(fig, cell, PANELS[name], right_in=0.0 if shared_bar else None, **room))
         built.append(PANELS[name](ax, view, theme))
     top = 1 - EDGE_IN / height_in
     counter = fig.text(1 - EDGE_IN / width_in, top, f"step {view.trace.meta['planned_steps']:,} / "

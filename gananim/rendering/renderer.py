@@ -307,6 +307,7 @@ def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions
 
 def sheet_figure(trace: Trace, steps: list[int], opts: RenderOptions, panel: str | None = None):
     """The contact sheet's figure, drawn but not written, and the steps its tiles show."""
+    asked = opts.size
     opts = opts.resolved(trace)
     if not steps:
         raise GananimError("--steps needs at least one step, e.g. --steps 0,1000,5000")
@@ -318,7 +319,7 @@ def sheet_figure(trace: Trace, steps: list[int], opts: RenderOptions, panel: str
     span = step_range(trace, opts.start, opts.stop)
     view = View(trace, span, opts.grid, opts.run, opts.networks)
     panel = panel or ("digit_grid" if view.image else "line1d" if view.data_dim == 1 else "sample_field")
-    if tuple(opts.size) == tuple(trace.settings["render"]["size"]):  # no --size: tiles of 380 px
+    if asked is None:  # no --size: tiles of 380 px
         opts.dpi = opts.dpi or 100.0
         columns = min(len(steps), 4)
         opts.size = layout.sheet_size(panel, columns, -(-len(steps) // columns), dpi=opts.dpi)

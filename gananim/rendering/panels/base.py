@@ -73,6 +73,9 @@ class Panel:
     title = ""
     square = False  # keep the axes square (sample and latent spaces)
     right_in = 0.0  # inches the panel needs right of its axes (colorbar, twin axis)
+    colour_bar = False  # that room holds a colour bar, which one tile of a contact sheet can show for all
+    bottom_in = 0.46  # inches under the axes: tick labels and the axis label (less for pictures)
+    left_in = 0.70  # inches left of the axes, likewise
 
     @classmethod
     def unavailable(cls, view: View) -> str | None:

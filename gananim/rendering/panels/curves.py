@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from gananim.analysis.series import smooth
 from gananim.rendering.panels.base import ACC_COLOR, THEMES, Panel
@@ -66,16 +68,20 @@ class Curves(Panel):
         self.acc_ax.set_ylabel("D accuracy" if len(self.right) == 1 else "mean D output", color=ACC_COLOR)
         self.steps = steps
         handles = ax.get_lines()[1::2] + (self.acc_ax.get_lines()[:-1] if len(self.right) > 1 else [])
-        ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
-                  frameon=False, ncols=len(handles), handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
         from gananim.analysis.phases import KINDS
-        for event in view.events:  # phase and failure labels as shaded spans
-            color = KINDS[event.kind][1]
+        marks = {}  # one legend entry per kind of phase mark drawn
+        for event in view.events:  # phase and failure labels as shaded spans, or a dashed line at one step
+            name, color = KINDS[event.kind]
             if event.stop > event.start:
                 ax.axvspan(event.start, event.stop, color=color, alpha=0.10, lw=0)
+                marks.setdefault(name, Patch(color=color, alpha=0.25, lw=0, label=name))
             else:
                 ax.axvline(event.start, color=color, lw=1.2, ls="--")
+                marks.setdefault(name, Line2D([], [], color=color, lw=1.2, ls="--", label=name))
         self.cursor = self.animate(ax.axvline(lo, color=theme.muted, lw=0.9))
+        handles += [Line2D([], [], color=theme.muted, lw=0.9, label="now"), *marks.values()]
+        ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
+                  frameon=False, ncols=len(handles), handlelength=1.4, columnspacing=1.0, borderaxespad=0.2)
         self.dots = [self.animate(ax.plot([], [], "o", color=c, ms=3.5)[0]) for _, c, _ in curves]
         self.acc_dots = [self.animate(self.acc_ax.plot([], [], "o", color=c, ms=3.5)[0]) for _, c, _ in self.right]
 

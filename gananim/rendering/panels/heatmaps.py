@@ -14,6 +14,7 @@ from gananim.rendering.panels.samples import scatter_size
 class _Heatmap(Panel):
     square = True
     right_in = 0.62
+    colour_bar = True
     def _image(self, xlim, ylim):
         lo, hi = self.view.shown_range
         image = self.ax.imshow(self.view_blank(), origin="lower", extent=(*xlim, *ylim), cmap=D_CMAP,
@@ -25,12 +26,16 @@ class _Heatmap(Panel):
             self.ax.spines[side].set_visible(True)
             self.ax.spines[side].set_color(self.theme.spine)
         bar = self.ax.figure.colorbar(image, cax=self.ax.inset_axes((1.03, 0.0, 0.045, 1.0)))
-        bar.set_label(self.view.shown_label, fontsize="small", labelpad=2)
+        bar.set_label(self.bar_label(self.view.shown_label), fontsize="small", labelpad=2)
         bar.outline.set_visible(False)
         bar.ax.tick_params(length=2, labelsize="small")
         # The image covers the axes; its frame is redrawn on top of it each frame.
         self.animate(image, *self.ax.spines.values())
         return image
+
+    def bar_label(self, label: str) -> str:
+        """The colour bar's label names what this map shows (D's output on samples, here)."""
+        return label
 
     def view_blank(self) -> np.ndarray:
         lo, hi = self.view.shown_range
@@ -49,6 +54,9 @@ class LatentField(_Heatmap):
         ax.set_ylabel("$z_2$")
         if view.latent_dim > 2:
             ax.set_title(f"{self.title} ($z_3$…$z_{{{view.latent_dim}}}$ = 0)", loc="left")
+
+    def bar_label(self, label: str) -> str:
+        return label.replace("(x)", "(G(z))")  # D(G(z)) here, T(G(z)) for an f-GAN's critic
 
     def update(self, block, k) -> None:
         self.image.set_data(block.latent_field[k])

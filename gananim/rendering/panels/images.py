@@ -42,6 +42,8 @@ class DigitGrid(_ImagePanel):
 
     title = f"G(z) for {GRID_SIDE ** 2} fixed codes"
     square = True
+    bottom_in = 0.24  # no ticks: only the scores' line
+    left_in = 0.2
 
     def __init__(self, ax, view, theme=THEMES["light"]) -> None:
         super().__init__(ax, view, theme)

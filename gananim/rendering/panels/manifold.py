@@ -26,6 +26,7 @@ class Manifold(Panel):
     title = "G's manifold"
     square = True
     right_in = 0.62
+    colour_bar = True
 
     unavailable = staticmethod(needs_planes)
 
