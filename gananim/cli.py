@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -61,6 +62,17 @@ def _names(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"unknown panel {', '.join(unknown) or text!r}; "
                                          f"choose from {', '.join(PANEL_NAMES)}")
     return names
+
+
+UNITS = {"": 1, "B": 1, "KB": 1e3, "K": 1e3, "MB": 1e6, "M": 1e6, "GB": 1e9, "G": 1e9}
+
+
+def _bytes(text: str) -> int:
+    """A file size like 3MB, 500kB or 2.5M (powers of ten, as file browsers count)."""
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", text)
+    if not match or match.group(2).upper() not in UNITS or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"size must look like 3MB or 500kB, got {text!r}")
+    return int(float(match.group(1)) * UNITS[match.group(2).upper()])
 
 
 def _steps(text: str) -> list[int]:
@@ -137,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw (classic layout)")
     p.add_argument("--workers", type=int, metavar="N", help="rendering processes (default: one per core when "
                    "there are at least 60 frames for each)")
+    p.add_argument("--max-size", type=_bytes, metavar="SIZE", help="for .gif: the largest file, e.g. 3MB; "
+                   "frames, colours and scale are reduced until it fits, and a note says how")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_render)
 
@@ -177,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
     p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
     p.add_argument("--workers", type=int, metavar="N", help="processes for training and rendering (default: cores)")
+    p.add_argument("--max-size", type=_bytes, metavar="SIZE", help="for .gif: the largest file, e.g. 3MB")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_sweep)
 
@@ -274,7 +289,7 @@ def render_options(args):
 
     return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
                          start=args.start, stop=args.stop, layout=args.layout, panels=args.panels,
-                         theme=args.theme, run=args.run, workers=args.workers)
+                         theme=args.theme, run=args.run, workers=args.workers, max_bytes=args.max_size or 0)
 
 
 def trace_for(args, out: Path) -> tuple[Path, tuple | None]:
@@ -377,7 +392,7 @@ def cmd_sweep(args) -> None:
         keys = ", ".join(sweep._collapsed({k: 0 for k, _ in [(k, 0) for axis in axes for k in axis[0]]}))
         title = f"{base.title or base.name}: " + (f"sweep over {keys}" if axes else f"{len(base.run_seeds)} seeds")
         opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
-                             workers=args.workers, networks=(base.g, base.d))
+                             workers=args.workers, networks=(base.g, base.d), max_bytes=args.max_size or 0)
         done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
     finally:
         for trace in traces:

@@ -1,6 +1,7 @@
 """Rendering: fields equal direct evaluation, frame selection, repeatable frames, notebooks."""
 from __future__ import annotations
 
+import imageio.v3 as iio
 import numpy as np
 import pytest
 import torch
@@ -93,3 +94,43 @@ def test_classic_layout_refuses_1d_data(tmp_path):
         opts = RenderOptions(layout="1d").resolved(trace)
         frame = next(Renderer(trace, np.array([40]), (0, 40), opts).frames())
         assert np.asarray(frame).shape == (240, 320, 4)
+
+
+def test_max_size_fits_a_gif_and_says_how(tmp_path, tiny_trace, capsys):
+    from gananim.cli import main
+
+    full = tmp_path / "full.gif"
+    assert main(["render", str(tiny_trace), "-o", str(full), "--frames", "12", "-q"]) == 0
+    limit = int(full.stat().st_size * 0.6)
+    small = tmp_path / "small.gif"
+    capsys.readouterr()
+    assert main(["render", str(tiny_trace), "-o", str(small), "--frames", "12", "-q", "--max-size", f"{limit}B"]) == 0
+    err = capsys.readouterr().err
+    assert small.stat().st_size <= limit and f"to fit {limit / 1e6:g} MB, small.gif has" in err
+    frames = list(iio.imiter(small))
+    assert 2 <= len(frames) <= 12
+    code = main(["render", str(tiny_trace), "-o", str(tmp_path / "tiny.gif"), "--max-size", "1kB", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot fit 0.001 MB" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "tiny.gif").exists()
+    code = main(["render", str(tiny_trace), "-o", str(tmp_path / "x.mp4"), "--max-size", "3MB"])
+    assert code == 2 and "--max-size applies to .gif outputs" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["render", str(tiny_trace), "-o", str(tmp_path / "x.gif"), "--max-size", "3XB"])
+    assert "size must look like 3MB or 500kB, got '3XB'" in capsys.readouterr().err
+
+
+def test_animate_fits_the_notebook_embed_limit_and_says_so(tiny_trace, capsys, caplog):
+    """Frames that would pass matplotlib's embed limit are spread over the run instead of the
+    last ones (the trained result) being dropped in silence."""
+    import matplotlib
+
+    with matplotlib.rc_context({"animation.embed_limit": 0.2}):  # 200 kB: room for a few 320×240 frames
+        anim = gananim.animate(str(tiny_trace), frames=30)
+        err = capsys.readouterr().err
+        shown = anim._save_count if hasattr(anim, "_save_count") else None
+        html = anim.to_jshtml()
+    frames = html.count("data:image/png;base64")
+    assert "30 frames would pass matplotlib's embed limit of 0.2 MB" in err and "the last included" in err
+    assert 2 <= frames < 30 and (shown is None or shown == frames)
+    assert "exceeding the limit" not in caplog.text  # matplotlib dropped nothing

@@ -40,6 +40,7 @@ from gananim.config import scene_files, settings
 from gananim.training.step import Step
 source, out, step, sets = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 loop.CHUNK_FLOPS = 1.0
+loop.STATE_SHARE = 1.0
 original = Step.__call__
 def dying(self, s):
     if s == step:
@@ -59,6 +60,7 @@ def _killed_at(source: str, sets: list[str], path, step: int) -> None:
 @pytest.fixture
 def small_chunks(monkeypatch):
     monkeypatch.setattr(loop, "CHUNK_FLOPS", 1.0)  # chunks of 4 steps: several boundaries in a tiny run
+    monkeypatch.setattr(loop, "STATE_SHARE", 1.0)  # and a training state after each
 
 
 @pytest.mark.parametrize("family", ["toy", "wgan-gp", "seeds", "digits"])
@@ -114,3 +116,15 @@ def test_presentation_settings_do_not_change_the_fingerprint():
     same = settings.apply(scene, ["title=Another title", "render.fps=5", "detect.window=0.1", "name=other"])
     assert loop.fingerprint(same) == loop.fingerprint(scene)
     assert loop.fingerprint(settings.apply(scene, ["opt_d.lr=5e-4"])) != loop.fingerprint(scene)
+
+
+def test_training_states_take_a_bounded_share_of_the_trace(tmp_path, monkeypatch):
+    """With chunks of 4 steps, a state after each would outweigh the steps themselves."""
+    monkeypatch.setattr(loop, "CHUNK_FLOPS", 1.0)
+    scene = settings.apply(scene_files.load("sine"), TOY + ["steps=2000"])
+    path = tmp_path / "t.trace"
+    train(scene, path, show_progress=False)
+    with Trace(path) as trace:
+        state_bytes = sum(point.end - point.offset for point in trace.states)
+        assert trace.states[-1].step == 2000 and len(trace.states) >= 2
+        assert state_bytes <= 0.15 * trace.size

@@ -109,9 +109,17 @@ def part_writer(part: Path, width: int, height: int, fps: int, threads: int = 0)
     pipe.close()
 
 
-def join(parts: list[Path], out: Path) -> None:
+# Smaller and smaller GIFs, tried in turn for --max-size: (keep every k-th frame, scale, colours).
+# The last is the smallest acceptable: a third of the frames, 40% of the size, 48 colours.
+GIF_LADDER = ((1, 1.0, 256), (1, 1.0, 128), (2, 1.0, 128), (2, 0.8, 128), (2, 0.7, 96), (3, 0.6, 96),
+              (3, 0.5, 64), (3, 0.4, 48))
+
+
+def join(parts: list[Path], out: Path, fps: int = 20, frames: int = 0, max_bytes: int = 0) -> str:
     """Join encoded parts into the output, atomically: MP4 parts are concatenated without
-    re-encoding (index moved to the front); GIF parts get one palette for the whole clip."""
+    re-encoding (index moved to the front); GIF parts get one palette for the whole clip.
+    With `max_bytes`, a GIF is encoded ever smaller (GIF_LADDER) until it fits; returns what
+    was given up to fit, in words ("" when nothing was)."""
     out = Path(out)
     listing = parts[0].parent / "parts.txt"
     listing.write_text("".join(f"file '{p.name}'\n" for p in parts))
@@ -120,17 +128,40 @@ def join(parts: list[Path], out: Path) -> None:
         if out.suffix == ".mp4":
             _finish(_ffmpeg([*source, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(tmp)]),
                     f"joining {out.name}")
-        elif out.suffix == ".gif":
-            palette = parts[0].parent / "palette.png"
-            _finish(_ffmpeg([*source, "-vf", "palettegen=stats_mode=diff", str(palette)]),
-                    f"building the palette of {out.name}")
-            # No dithering: on flat-coloured figures it only adds noise, which costs bytes and
-            # sharpness; only the rectangle that changed is re-encoded, unchanged pixels transparent.
-            _finish(_ffmpeg([*source, "-i", str(palette), "-lavfi",
-                             "paletteuse=dither=none:diff_mode=rectangle", "-loop", "0",
-                             "-f", "gif", str(tmp)]), f"encoding {out.name}")
-        else:
+            return ""
+        if out.suffix != ".gif":
             raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
+        smallest = 0
+        for every, scale, colours in GIF_LADDER if max_bytes else GIF_LADDER[:1]:
+            _gif(source, tmp, parts[0].parent / "palette.png", fps, frames, every, scale, colours)
+            size = tmp.stat().st_size
+            if not max_bytes or size <= max_bytes:
+                changes = [f"one frame in {every} kept ({fps / every:g} fps, the last one too)"] * \
+                    (every > 1) + [f"{scale:.0%} of the size"] * (scale < 1) + [f"{colours} colours"] * (colours < 256)
+                return ", ".join(changes)
+            smallest = size
+        raise GananimError(f"{out.name} cannot fit {max_bytes / 1e6:g} MB: even a third of the frames at 40% of "
+                           f"the size in 48 colours takes {smallest / 1e6:.1f} MB; allow more, or draw fewer "
+                           "--frames or a smaller --size")
+
+
+def _gif(source: list[str], out: Path, palette: Path, fps: int, frames: int, every: int, scale: float,
+         colours: int) -> None:
+    """One GIF from the lossless parts: every `every`-th frame and the last, scaled, in `colours`."""
+    steps = []
+    if every > 1:
+        steps += [f"select='not(mod(n\\,{every}))+eq(n\\,{max(frames - 1, 0)})'", f"setpts=N/({fps / every}*TB)"]
+    if scale < 1:
+        steps.append(f"scale=trunc(iw*{scale}/2)*2:-2:flags=area")
+    chain = ",".join(steps) + "," if steps else ""
+    rate = ["-r", f"{fps / every:g}"] if every > 1 else []
+    _finish(_ffmpeg([*source, "-vf", f"{chain}palettegen=max_colors={colours}:stats_mode=diff", str(palette)]),
+            f"building the palette of {out.name}")
+    # No dithering: on flat-coloured figures it only adds noise, which costs bytes and
+    # sharpness; only the rectangle that changed is re-encoded, unchanged pixels transparent.
+    _finish(_ffmpeg([*source, "-i", str(palette), "-lavfi", f"[0:v]{chain.rstrip(',') or 'null'}[v];"
+                     "[v][1:v]paletteuse=dither=none:diff_mode=rectangle", *rate, "-loop", "0", "-f", "gif",
+                     str(out)]), f"encoding {out.name}")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ panels for notebooks.
 """
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import tempfile
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import torch
 from matplotlib.animation import FuncAnimation
@@ -48,6 +50,7 @@ class RenderOptions:
     title: str | None = None
     run: int | None = None
     workers: int | None = None  # rendering processes; None: one per core for long animations
+    max_bytes: int = 0  # a GIF's largest size (0: no limit)
     networks: tuple | None = None  # G's and D's modules, for traces of a scene's own nn.Modules
 
     def resolved(self, trace: Trace) -> "RenderOptions":
@@ -220,10 +223,11 @@ def _render_parallel(make_renderer, ranges, parts, fps, bar) -> None:
     bar.advance(counter.value)
 
 
-def encode_frames(make_renderer, count: int, out: Path, fps: int, workers: int, show_progress: bool) -> None:
+def encode_frames(make_renderer, count: int, out: Path, fps: int, workers: int, show_progress: bool,
+                  max_bytes: int = 0) -> None:
     """Draw `count` frames and encode them to `out`: contiguous frame ranges in `workers` forked
     processes (each with its own renderer from `make_renderer`), their parts joined without
-    re-encoding."""
+    re-encoding. A GIF over `max_bytes` is made smaller until it fits, and a note says how."""
     ranges = np.array_split(np.arange(count), workers)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work, \
             render_bar(out.name, count, show_progress) as bar:
@@ -233,11 +237,16 @@ def encode_frames(make_renderer, count: int, out: Path, fps: int, workers: int, 
             _render_part(make_renderer, 0, count, parts[0], fps, 0, lambda: bar.advance(next(done)))
         else:
             _render_parallel(make_renderer, ranges, parts, fps, bar)
-        encode.join(parts, out)
+        given_up = encode.join(parts, out, fps, count, max_bytes)
+    if given_up:
+        console.print(f"[yellow]note:[/] to fit {max_bytes / 1e6:g} MB, {out.name} has {given_up}")
 
 
 def check_video(out: Path, opts: RenderOptions) -> None:
     """Refuse other suffixes; round odd sizes up for H.264, saying so."""
+    if opts.max_bytes and out.suffix != ".gif":
+        raise GananimError(f"--max-size applies to .gif outputs; {out.suffix or out.name} files are compressed "
+                           "with loss and small already")
     if out.suffix not in (".mp4", ".gif"):
         raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
     if out.suffix == ".mp4" and even_size(opts.size) != tuple(opts.size):
@@ -261,7 +270,7 @@ def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = T
                       f"steps: drawing {len(steps):,} frames, one per recorded step")
     opts.workers = workers_for(len(steps), opts.workers)
     encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts.fps, opts.workers,
-                  show_progress)
+                  show_progress, opts.max_bytes)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers}
 
 
@@ -289,9 +298,30 @@ def animate(trace: Trace, **options) -> FuncAnimation:
     """
     opts = RenderOptions(**options).resolved(trace)
     span = step_range(trace, opts.start, opts.stop)
-    renderer = Renderer(trace, frame_steps(trace, opts.frames, *span), span, opts)
+    steps = frame_steps(trace, opts.frames, *span)
+    renderer = Renderer(trace, steps, span, opts)
+    fitting = embeddable_frames(renderer)
+    if fitting < len(steps):  # matplotlib would drop the last frames, the trained result, without a word
+        kept = steps[np.unique(np.linspace(0, len(steps) - 1, fitting).round().astype(int))]
+        console.print(f"[yellow]note:[/] {len(steps)} frames would pass matplotlib's embed limit of "
+                      f"{matplotlib.rcParams['animation.embed_limit']:g} MB (rcParams['animation.embed_limit']) in a "
+                      f"notebook; showing {len(kept)} frames spread over the same steps, the last included")
+        renderer = Renderer(trace, kept, span, opts)
     return FuncAnimation(renderer.fig, renderer.update, frames=len(renderer.steps), interval=1000 / opts.fps,
                          blit=True)
+
+
+def embeddable_frames(renderer: "Renderer") -> int:
+    """How many frames of this figure fit matplotlib's embed limit as base64 PNGs (to_jshtml's
+    default), measured on the first and last frames, with a tenth to spare."""
+    sizes = []
+    for i in (0, len(renderer.steps) - 1):
+        renderer.update(i)
+        buffer = io.BytesIO()
+        renderer.fig.savefig(buffer, format="png")
+        sizes.append(len(buffer.getvalue()))
+    per_frame = 4 / 3 * max(sizes) * 1.1
+    return max(2, int(matplotlib.rcParams["animation.embed_limit"] * 1024 * 1024 // per_frame))
 
 
 def contact_sheet(trace: Trace, out: Path, steps: list[int], opts: RenderOptions, panel: str | None = None) -> dict:

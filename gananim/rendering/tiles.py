@@ -95,14 +95,21 @@ def values_only(label: str) -> str:
     return " · ".join(part.split(" ", 1)[-1] for part in label.split(" · "))
 
 
-def fit_label(text, max_width_px: float, min_size: float) -> None:
-    """A tile's label within its width: settings abbreviated, then values alone, then shrunk
-    and shortened."""
-    renderer = text.figure.canvas.get_renderer()
-    for shorter in (abbreviated, values_only):
-        if text.get_window_extent(renderer).width > max_width_px:
-            text.set_text(shorter(text.get_text()))
-    fit_text(text, max_width_px, min_size)
+def fit_labels(labels: list, min_size: float) -> None:
+    """The tiles' labels (text, width in pixels) within their widths, all in one form: full,
+    settings abbreviated, or values alone — the first that every label fits — then shrunk
+    and shortened where they still do not."""
+    if not labels:
+        return
+    renderer = labels[0][0].figure.canvas.get_renderer()
+    originals = [text.get_text() for text, _ in labels]
+    for form in (str, abbreviated, lambda label: values_only(abbreviated(label))):
+        for (text, _), original in zip(labels, originals):
+            text.set_text(form(original))
+        if all(text.get_window_extent(renderer).width <= room for text, room in labels):
+            break
+    for text, room in labels:
+        fit_text(text, room, min_size)
 
 
 def _thin_labels(panel: Panel, first_col: bool, last_col: bool, bottom: bool, last_panel: bool) -> None:
@@ -117,12 +124,15 @@ def _thin_labels(panel: Panel, first_col: bool, last_col: bool, bottom: bool, la
         panel.ax.set_xlabel("")
 
 
-def _grid(n: int, width_in: float, height_in: float, stacked: int, right_in: float) -> tuple[int, int, float]:
-    """Columns, rows and axes side that give n square tiles (each `stacked` panels tall) the most room."""
+def _grid(n: int, width_in: float, height_in: float, stacked: int, right_in: float,
+          bar_in: float = 0.0) -> tuple[int, int, float]:
+    """Columns, rows and axes side that give n square tiles (each `stacked` panels tall) the most
+    room; every tile needs `right_in` beside it, and the last column also the shared `bar_in`."""
     best = (1, n, 0.0)
     for cols in range(1, n + 1):
         rows = math.ceil(n / cols)
-        side = min(width_in / cols - TILE_MARGIN_W - right_in, height_in / (rows * stacked) - TILE_MARGIN_H)
+        side = min((width_in - bar_in) / cols - TILE_MARGIN_W - right_in,
+                   height_in / (rows * stacked) - TILE_MARGIN_H)
         if side > best[2]:
             best = (cols, rows, side)
     return best
@@ -182,16 +192,20 @@ class TiledRenderer(BlittedFigure):
         width_in, height_in = fig.get_size_inches()
         per_tile = len(tile_panels)
         room = height_in - HEADER_IN - FOOTER_IN - STRIP * height_in
-        cols, rows, side = _grid(len(self.tiles), width_in, room, per_tile, PANELS[tile_panels[0]].right_in)
+        picture = PANELS[tile_panels[0]]
+        bar_in = picture.right_in if picture.colour_bar else 0.0  # one colour bar, by the first row's last tile
+        cols, rows, side = _grid(len(self.tiles), width_in, room, per_tile, picture.right_in - bar_in, bar_in)
         # Every tile shares its axes' scales, so rows above the last show no x tick labels and
         # stand closer: only the bottom row keeps the full room under its last panel.
         saved = MARGIN_IN["bottom"] - INNER_BOTTOM_IN
         panel_h = side + TILE_MARGIN_H
         body_h = rows * per_tile * panel_h - (rows - 1) * saved  # the tiles take what they need; the strip the rest
         strip_in = height_in - HEADER_IN - FOOTER_IN - body_h
-        cell_w = width_in / cols
+        cell_w = (width_in - bar_in) / cols
+        bar_tile = min(cols, len(self.tiles)) - 1
         full = self.full
         self.panels: list[list[Panel]] = []
+        labels = []
         for i, (tile, view) in enumerate(zip(self.tiles, self.views)):
             r, c = divmod(i, cols)
             top = height_in - HEADER_IN - r * (per_tile * panel_h - saved)
@@ -200,9 +214,11 @@ class TiledRenderer(BlittedFigure):
             for j, name in enumerate(tile_panels):
                 last = j == per_tile - 1
                 h = panel_h - saved if last and inner else panel_h
-                cell = (c * cell_w, top - j * panel_h - h, cell_w, h)
+                keeps_bar = PANELS[name].colour_bar and i == bar_tile
+                cell = (c * cell_w, top - j * panel_h - h, cell_w + (bar_in if keeps_bar else 0.0), h)
+                right = None if keeps_bar or not PANELS[name].colour_bar else 0.0
                 ax = fig.add_axes(_place(fig, cell, PANELS[name], INNER_BOTTOM_IN if last and inner else
-                                         MARGIN_IN["bottom"]))
+                                         MARGIN_IN["bottom"], right_in=right))
                 if last and inner:
                     ax.tick_params(labelbottom=False)
                 panel = PANELS[name](ax, view, theme)
@@ -211,19 +227,20 @@ class TiledRenderer(BlittedFigure):
                     label = ax.text(0.0, 1.02, tile.label, transform=ax.transAxes, fontsize="small",
                                     color=TILE_COLORS[i % len(TILE_COLORS)], fontweight="bold", va="bottom")
                     # up to where the next tile's tick labels begin, or the colour bar the last tile keeps
-                    room = (cell_w - 2 * MARGIN_IN["left"] + 0.15 - PANELS[name].right_in) * dpi
-                    if ax.child_axes and i == len(self.tiles) - 1:
+                    room = (cell_w - 2 * MARGIN_IN["left"] + 0.15 - (0.0 if right == 0.0 else PANELS[name].right_in)) * dpi
+                    if ax.child_axes and keeps_bar:
                         ax.apply_aspect()
                         room = ax.get_position().width * width
-                    fit_label(label, room, legible_pt(fig))
+                    labels.append((label, room))
                 if ax.get_legend() and (i or not full):  # small tiles: their title says what is drawn
                     ax.get_legend().remove()
                 _thin_labels(panel, first_col=c == 0, last_col=c == cols - 1 or i == len(self.tiles) - 1,
                              bottom=r == rows - 1 or i + cols >= len(self.tiles), last_panel=j == per_tile - 1)
-                for child in list(ax.child_axes) if i < len(self.tiles) - 1 else ():
+                for child in list(ax.child_axes) if not keeps_bar else ():
                     child.remove()  # one colour bar serves every tile
                 panels.append(panel)
             self.panels.append(panels)
+        fit_labels(labels, legible_pt(fig))
         # The strip has nothing above its axes: it reaches into the room under the tiles' x labels.
         strip_cell = (0, FOOTER_IN, width_in * 0.78, strip_in + 0.1)  # the legend takes the rest
         ax = fig.add_axes(_place(fig, strip_cell, Panel))
@@ -243,7 +260,7 @@ class TiledRenderer(BlittedFigure):
             renderer = fig.canvas.get_renderer()
             for text in legend.get_texts():
                 text.set_fontsize(legible_pt(fig))
-                fit_label(text, 0.2 * width, legible_pt(fig))
+            fit_labels([(text, 0.2 * width) for text in legend.get_texts()], legible_pt(fig))
             if legend.get_window_extent(renderer).x1 > width - EDGE_IN * dpi:
                 legend.remove()
         self.animated = [a for panels in self.panels for p in panels for a in p.animated] + \
@@ -289,5 +306,5 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     def make():
         return TiledRenderer(tiles, steps, span, opts, title, metric, sub)
 
-    encode_frames(make, len(steps), out, opts.fps, opts.workers, show_progress)
+    encode_frames(make, len(steps), out, opts.fps, opts.workers, show_progress, opts.max_bytes)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles)}

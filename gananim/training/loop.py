@@ -28,6 +28,11 @@ CHUNK_BYTES = 8 << 20  # parameter rows per chunk: a killed run loses at most on
 # Chunks end after about this much arithmetic, so that even slow runs reach the disk every few
 # seconds; counted in work rather than time so that the same run always writes the same bytes.
 CHUNK_FLOPS = 4e9
+# Training states (for --resume) go in at chunk boundaries, no more often than keeps them to
+# about this share of the trace: a large network's optimizer state costs three times its
+# parameters, and small chunks would otherwise carry one each. Counted in bytes written, so
+# the same run always keeps its states at the same steps.
+STATE_SHARE = 0.1
 
 
 @dataclass
@@ -251,6 +256,8 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
             raise _disk_full(exc, path, 0) from None
         start = 0
     status, message, bad_step, kept, states_kept = "complete", "", 0, scene.steps, start
+    state_bytes = sum(array.nbytes for array in step_fn.state().values())
+    state_end = writer.written  # where the last state (or, fresh, the header) ends
     step = start
     threads = 1 if step_flops(setup, n_runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
     try:
@@ -271,9 +278,10 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
                     bad_step = flush(chunk_first, step)
                     if bad_step:
                         break
-                    if boundary:  # only regular boundaries: a resumed run then writes the same chunks
-                        save_state(step)
-                        states_kept = step
+                    due = (writer.written - state_end) * STATE_SHARE >= state_bytes * (1 - STATE_SHARE)
+                    if boundary and (due or step == scene.steps):  # regular boundaries only: a resumed
+                        save_state(step)                         # run then writes the same chunks
+                        states_kept, state_end = step, writer.written
                     chunk_first = step + 1
                     if flag["stop"]:
                         break
