@@ -292,15 +292,15 @@ def render_options(args):
                          theme=args.theme, run=args.run, workers=args.workers, max_bytes=args.max_size or 0)
 
 
-def trace_for(args, out: Path) -> tuple[Path, tuple | None]:
+def trace_for(args, out: Path, scene) -> tuple[Path, tuple | None]:
     """The trace to draw, and G's and D's specs or modules to draw it with when the scene has its
     own nn.Modules: SOURCE itself (modules only from --scene-file), or the trace of the scene
-    SOURCE, trained unless an identical one already sits beside the output (or at --trace)."""
+    SOURCE (`scene`, already loaded), trained unless an identical one already sits beside the
+    output (or at --trace)."""
     from gananim.training.loop import fingerprint, reusable
 
-    if is_trace(args.source):
+    if scene is None:
         return Path(args.source), None
-    scene = load_scene(args)
     inputs = [scene_files.locate(args.source)]
     trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
     check_output(trace_path, (".trace",), inputs + [out])
@@ -322,26 +322,28 @@ def scene_file_networks(args, trace) -> tuple | None:
     return scene.g, scene.d
 
 
-def _output_for(args, suffixes: tuple[str, ...], default_suffix: str) -> Path:
-    """The checked output path; the default is outputs/NAME<suffix>."""
+def _output_for(args, suffixes: tuple[str, ...], default_suffix: str):
+    """The checked output path (the default is outputs/NAME<suffix>) and the scene SOURCE holds
+    (None for a trace), so that a scene file runs once."""
     if is_trace(args.source):
         if args.sets or args.trace or args.retrain or args.seeds or args.resume or (args.scene and not args.scene_file):
             raise GananimError("--set, --seeds, --scene, --trace, --retrain and --resume apply to scene files; "
                                "a trace's settings are fixed")
-        name, inputs = Path(args.source).name.split(".")[0], [Path(args.source)]
+        scene, name, inputs = None, Path(args.source).name.split(".")[0], [Path(args.source)]
     else:
         if args.scene_file:
             raise GananimError("--scene-file is for drawing a trace; a scene file is its own code")
-        name, inputs = load_scene(args).name, [scene_files.locate(args.source)]
+        scene = load_scene(args)
+        name, inputs = scene.name, [scene_files.locate(args.source)]
     out = Path(args.output) if args.output else _default_output(name, default_suffix)
-    return check_output(out, suffixes, inputs)
+    return check_output(out, suffixes, inputs), scene
 
 
 def cmd_still(args) -> None:
     from gananim.rendering.renderer import RenderOptions, contact_sheet
 
-    out = _output_for(args, (".png",), "_sheet.png")
-    trace_path, networks = trace_for(args, out)
+    out, scene = _output_for(args, (".png",), "_sheet.png")
+    trace_path, networks = trace_for(args, out, scene)
     with Trace(trace_path) as trace:
         opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run,
                              networks=networks or scene_file_networks(args, trace))
@@ -404,10 +406,10 @@ def cmd_render(args) -> None:
     from gananim.rendering.renderer import render, still
 
     opts = render_options(args)
-    out = _output_for(args, (".mp4", ".gif", ".png"), ".mp4")
+    out, scene = _output_for(args, (".mp4", ".gif", ".png"), ".mp4")
     if args.step is not None and out.suffix.lower() != ".png":
         raise GananimError("--step picks the still for a .png output; for videos use --from and --to")
-    trace_path, networks = trace_for(args, out)
+    trace_path, networks = trace_for(args, out, scene)
     with Trace(trace_path) as trace:
         opts.networks = networks or scene_file_networks(args, trace)
         if out.suffix.lower() == ".png":

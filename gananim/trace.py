@@ -36,6 +36,7 @@ import socket
 import struct
 import time
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,25 +206,31 @@ class TraceWriter:
     def _holder() -> dict:
         return {"host": socket.gethostname(), "pid": os.getpid(), "started": round(time.time(), 3)}
 
-    def _write(self, data: bytes) -> None:
+    @contextmanager
+    def _room(self):
+        """The file system running out of room, as one DiskFull saying how much was written."""
         try:
-            self.file.write(data)
+            yield
         except OSError as exc:
             if exc.errno in DISK_FULL:
                 raise DiskFull(f"the disk is full: {self.written / 1e6:,.1f} MB written to {self.partial}") from None
             raise
+
+    def _write(self, data: bytes) -> None:
+        with self._room():
+            self.file.write(data)
         self.written += len(data)
 
     def _copy(self, source: "Trace", end: int) -> None:
         """The first `end` bytes of `source`, with this writer's LOCK record."""
+        if source.version < 2:
+            raise GananimError(f"trace {source.path} has format version {source.version}, which keeps no "
+                               "training state; it cannot be resumed")
         done = 0
         while done < end:
             block = source._read(done, min(8 << 20, end - done))
             self._write(block)
             done += len(block)
-        if source.version < 2:
-            raise GananimError(f"trace {source.path} has format version {source.version}, which keeps no "
-                               "training state; it cannot be resumed")
         self.file.seek(12)
         self.file.write(_record_bytes(b"LOCK", _padded_json(self._holder())))
         self.file.seek(0, os.SEEK_END)
@@ -258,12 +265,8 @@ class TraceWriter:
         self._flush()
 
     def _flush(self) -> None:
-        try:
+        with self._room():
             self.file.flush()  # in the OS's hands: a killed process loses nothing written so far
-        except OSError as exc:
-            if exc.errno in DISK_FULL:
-                raise DiskFull(f"the disk is full: {self.written / 1e6:,.1f} MB written to {self.partial}") from None
-            raise
 
     def finish(self, status: str, steps: int, message: str = "") -> Path:
         """Write how training ended, release the lock, then move the finished trace into place."""
@@ -272,12 +275,8 @@ class TraceWriter:
         self.file.seek(12)
         self.file.write(_record_bytes(b"LOCK", _padded_json(RELEASED)))
         self._flush()
-        try:
+        with self._room():
             os.fsync(self.file.fileno())
-        except OSError as exc:
-            if exc.errno in DISK_FULL:
-                raise DiskFull(f"the disk is full: {self.written / 1e6:,.1f} MB written to {self.partial}") from None
-            raise
         self.file.close()
         os.replace(self.partial, self.path)
         return self.path
