@@ -10,7 +10,7 @@ from gananim.version import __version__
 
 _EXPORTS = {
     "Scene": "config.scene", "Latent": "config.scene", "Optim": "config.scene", "Record": "config.scene",
-    "Render": "config.scene", "Tricks": "config.scene", "adam": "config.scene", "rmsprop": "config.scene", "sgd": "config.scene",
+    "Render": "config.scene", "Tricks": "config.scene", "TargetSpec": "config.scene", "adam": "config.scene", "rmsprop": "config.scene", "sgd": "config.scene",
     "MLP": "config.networks", "mlp": "config.networks", "DCGAN": "config.networks", "dcgan": "config.networks",
     "Trace": "trace", "GananimError": "errors",
 }

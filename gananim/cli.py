@@ -219,9 +219,42 @@ def checked(scene, args):
     from gananim.data import targets
 
     sets = args.sets + ([f"seeds={args.seeds}"] if args.seeds else [])
+    original = scene.target.source
     scene = settings.apply(scene, sets).validate()
-    targets.resolve(scene.target)  # target names are the data layer's to check
+    target = targets.resolve(scene.target, targets.box_for(scene.g))  # targets and their data are the data layer's to check
+    if scene.target.source != original:
+        # A scene's limits and title were made for its own target: a new one brings its own,
+        # unless the command line sets them too.
+        keys = {s.partition("=")[0].strip() for s in sets}
+        scene = scene.derive({key: None for key in ("render.xlim", "render.ylim") if key not in keys})
+        if "title" not in keys:
+            scene = scene.derive(title=f"{target.name}, learned with the {scene.name} scene's GAN")
+    if target.digest:  # a user's own data: refuse a scene that cannot draw it before training
+        _check_data_fits(scene, target, getattr(args, "layout", None) or scene.render.layout)
     return scene
+
+
+def _check_data_fits(scene, target, layout: str) -> None:
+    import torch
+
+    from gananim.config.networks import MLP
+    from gananim.data import targets
+
+    dim = targets.draw(target, 2, torch.Generator().manual_seed(0)).shape[1]
+    problem = ""
+    if not isinstance(scene.g, MLP) or not isinstance(scene.d, MLP):
+        problem = "its networks are not MLPs over points"
+    elif layout == "digits":
+        problem = "it draws images (layout digits)"
+    elif dim == 1 and layout != "1d":
+        problem = f"it draws 2-D data (layout {layout}); for 1-D data use the point scene or --layout 1d"
+    elif dim == 2 and layout == "1d":
+        problem = "it draws 1-D data (layout 1d); for 2-D data use a 2-D scene such as ring8 or sine"
+    elif dim == 2 and scene.latent.dim < 2:
+        problem = "its latent space has 1 dimension; add --set latent.dim=2"
+    if problem:
+        raise GananimError(f"target {target.name} holds {dim}-D data, which the {scene.name} scene cannot learn: "
+                           f"{problem}")
 
 
 def load_scene(args):

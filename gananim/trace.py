@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import socket
 import struct
@@ -333,6 +334,17 @@ def _count(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
+def _units_ok(units, dim: int) -> bool:
+    def number(v) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    labels = units.get("labels", []) if isinstance(units, dict) else None
+    return (isinstance(units, dict) and isinstance(units.get("offset"), list) and len(units["offset"]) == dim
+            and all(number(v) for v in units["offset"]) and number(units.get("scale")) and units["scale"] > 0
+            and isinstance(units.get("unit"), str) and len(units["unit"]) <= 16 and isinstance(labels, list)
+            and len(labels) in (0, dim) and all(isinstance(v, str) and len(v) <= 200 for v in labels))
+
+
 def check_meta(meta: dict) -> str:
     """The first metadata field whose type or range is wrong, described; "" when all are right."""
     if not isinstance(meta.get("gananim"), str) or not isinstance(meta.get("settings"), dict):
@@ -372,6 +384,9 @@ def check_meta(meta: dict) -> str:
     if image is not None and not (isinstance(image, list) and len(image) == 2 and all(_count(v, 1, 4096) for v in image)
                                   and image[0] * image[1] == meta["data_dim"]):
         return "'image' must be [height, width] matching 'data_dim'"
+    units = meta.get("data_units")
+    if units is not None and not _units_ok(units, meta["data_dim"]):
+        return "'data_units' must give a finite offset per data column, a positive finite scale and short text"
     for key in ("scene_file", "scene_var", "custom_source", "fingerprint", "target_about"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             return f"'{key}' must be text"

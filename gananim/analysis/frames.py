@@ -102,8 +102,11 @@ class View:
         else:
             self.xlim, self.ylim = self._limits(tuple(r.xlim) if r.xlim else None, tuple(r.ylim) if r.ylim else None)
             self.shown_range = self._shown_range()
-        target = self.scene.target
-        self.modes = targets.BUILTIN[target].modes if isinstance(target, str) and target in targets.BUILTIN else None
+        source = self.scene.target.source
+        self.modes = targets.BUILTIN[source].modes if source in targets.BUILTIN else None
+        units = trace.meta.get("data_units")
+        self.units = targets.Units(tuple(units["offset"]), units["scale"], units["unit"],
+                                   tuple(units.get("labels", ()))) if units else None
         self.frame_steps = np.asarray(trace.param_steps)  # the steps being drawn; the renderer narrows this
 
     @cached_property

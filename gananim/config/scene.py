@@ -9,6 +9,7 @@ import hashlib
 import inspect
 import math
 from dataclasses import asdict, dataclass, field, is_dataclass
+from pathlib import PurePath
 from typing import Callable, Optional
 
 from torch import nn
@@ -97,6 +98,40 @@ class Tricks:
     weight_clip: float = 0.01
 
 
+# A target source naming a file of the user's own data, by its suffix (README, "Your own data").
+POINTS_SUFFIXES = (".csv", ".tsv", ".txt", ".npy")
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+TEXT_PREFIX = "text:"
+SCALES = ("fit", "raw")
+
+
+def is_data_file(source) -> bool:
+    """Whether a target source names a points file or a picture."""
+    return isinstance(source, str) and source.lower().endswith(POINTS_SUFFIXES + PICTURE_SUFFIXES)
+
+
+@dataclass
+class TargetSpec:
+    """The distribution G learns. `source` is a built-in name (`sine`, `ring8`, …), a points
+    file (.csv .tsv .txt .npy), a picture (.png .jpg), `text:WORDS`, or a callable sampler.
+    `invert` learns a picture's light pixels instead of its dark ones; `font` is the
+    fontconfig pattern `text:` draws with; `scale` is "fit" (the data's robust extent mapped
+    into the box G can reach; axes keep the data's units) or "raw" (values used as they are).
+    `target="x.csv"` in a scene, or `--set target=x.csv`, sets `source`."""
+
+    source: "str | Callable" = "sine"
+    invert: bool = False
+    font: str = "DejaVu Sans:bold"
+    scale: str = "fit"
+
+    def describe(self):
+        """The source as a trace keeps it: a file by its name only (never where it lay), a
+        sampler by its function's name."""
+        if callable(self.source):
+            return f"sampler:{getattr(self.source, '__name__', type(self.source).__name__)}"
+        return PurePath(self.source).name if is_data_file(self.source) else self.source
+
+
 @dataclass
 class Detect:
     """Thresholds of the phase and failure labels drawn on frames (README, "Phase labels")."""
@@ -170,7 +205,7 @@ class Scene:
     name: str = "scene"
     title: str = ""
     about: str = ""
-    target: "str | Callable" = "sine"
+    target: TargetSpec = field(default_factory=TargetSpec)
     latent: Latent = field(default_factory=Latent)
     g: "MLP | DCGAN | nn.Module" = field(default_factory=MLP)
     d: "MLP | DCGAN | nn.Module" = field(default_factory=MLP)
@@ -188,11 +223,22 @@ class Scene:
     render: Render = field(default_factory=Render)
     detect: Detect = field(default_factory=Detect)
 
+    # `target=X` is short for `target.source=X`, in scene files and on the command line.
+    SHORT_KEYS = {"target": "target.source"}
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.target, TargetSpec):
+            self.target = TargetSpec(self.target)
+
     def validate(self) -> "Scene":
         """Check every setting's type and range; raise GananimError naming the first bad one."""
         check_types(self)
-        if not (isinstance(self.target, str) or callable(self.target)):
-            raise GananimError(f"target must be a built-in name or a callable sampler, got {type(self.target).__name__}")
+        source = self.target.source
+        if not ((isinstance(source, str) and source.strip()) or callable(source)):
+            raise GananimError("target must be a built-in name, a points file, a picture, text:WORDS or a callable "
+                               f"sampler, got {source!r}")
+        if self.target.scale not in SCALES:
+            raise GananimError(f"target.scale must be one of {', '.join(SCALES)}, got {self.target.scale!r}")
         if self.loss not in LOSSES:
             raise GananimError(f"unknown loss {self.loss!r}; {did_you_mean(self.loss, LOSSES)}choose from {', '.join(LOSSES)}")
         for key, value in flatten(self).items():  # NaN and infinities anywhere are refused by name
@@ -280,7 +326,7 @@ class Scene:
         settings do: a module's structure (its repr) and the source of its classes outside torch,
         a sampler's source; None when the scene has none."""
         parts = []
-        for value in (self.g, self.d, self.target):
+        for value in (self.g, self.d, self.target.source):
             if isinstance(value, nn.Module):
                 parts.append(repr(value))
                 classes = dict.fromkeys(type(m) for m in value.modules())
@@ -298,7 +344,9 @@ class Scene:
         """The resolved settings as JSON-ready nested dicts (custom objects by name)."""
         out = {}
         for key, value in vars(self).items():
-            if is_dataclass(value):
+            if isinstance(value, TargetSpec):
+                out[key] = {**asdict(value), "source": value.describe()}
+            elif is_dataclass(value):
                 out[key] = asdict(value)
             elif isinstance(value, nn.Module):
                 out[key] = {"module": type(value).__name__,
@@ -357,7 +405,7 @@ class StoredModule(nn.Module):
 def _rebuilt(s: dict) -> Scene:
     scene = Scene(
         name=s["name"], title=s["title"], about=s.get("about", ""),
-        target=s["target"] if isinstance(s["target"], str) else "custom",
+        target=TargetSpec(**s["target"]) if isinstance(s["target"], dict) else TargetSpec(str(s["target"])),
         latent=Latent(**s["latent"]), loss=s["loss"],
         opt_g=_optim(s["opt_g"]), opt_d=_optim(s["opt_d"]),
         tricks=Tricks(**s.get("tricks", {})), d_steps=s["d_steps"], g_steps=s.get("g_steps", 1),

@@ -68,7 +68,7 @@ def run(source: str) -> dict:
 
 def pick(namespace: dict, source: str, name: str | None = None):
     """The Scene a namespace offers: by variable name, else `scene`, else the only one."""
-    from gananim.config.scene import Scene  # torch loads here, not for `gananim list`
+    from gananim.config.scene import Scene, is_data_file  # torch loads here, not for `gananim list`
 
     path = locate(source)
     found = {key: value for key, value in namespace.items() if isinstance(value, Scene)}
@@ -86,4 +86,7 @@ def pick(namespace: dict, source: str, name: str | None = None):
         raise GananimError(f"scene file {path} defines several Scenes; pick one with --scene: {', '.join(found)}")
     if scene.name == "scene":
         scene.name = path.stem
+    source = scene.target.source
+    if is_data_file(source) and not Path(source).expanduser().is_absolute():  # relative to the scene file
+        scene = scene.derive({"target.source": str(path.resolve().parent / source)})
     return scene

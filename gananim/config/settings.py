@@ -135,6 +135,8 @@ def update(scene: Any, changes: dict[str, Any]) -> Any:
     """A copy of `scene` with typed values set by dotted key (what scene files use)."""
     leaves = _leaves(scene)
     for key, value in changes.items():
+        if not dataclasses.is_dataclass(value):
+            key = getattr(scene, "SHORT_KEYS", {}).get(key, key)
         if key not in leaves and key.split(".")[0] not in {f.name for f in dataclasses.fields(scene)}:
             raise GananimError(f"unknown setting {key!r}; valid keys: {', '.join(leaves)}")
         scene = _replace(scene, key.split("."), value)
@@ -145,7 +147,7 @@ def apply(scene: Any, assignments: list[str]) -> Any:
     """A copy of `scene` with each "key=value" applied, typed by the key's annotation."""
     for assignment in assignments:
         key, sep, text = assignment.partition("=")
-        key = key.strip()
+        key = getattr(scene, "SHORT_KEYS", {}).get(key.strip(), key.strip())
         leaves = _leaves(scene)
         if not sep or not key:
             raise GananimError(f"--set takes key=value, got {assignment!r}")

@@ -1,4 +1,5 @@
-"""Toy target distributions: the built-ins by name, or any callable sampler a scene supplies.
+"""Target distributions: the built-ins by name, a user's own data (gananim/data/own_data.py),
+or any callable sampler a scene supplies.
 
 A sampler is called as `sampler(n, generator)` with a torch.Generator and returns n samples
 as an [n, dim] tensor or array (a 1-D result is read as dim 1).
@@ -17,9 +18,24 @@ from typing import Callable
 import numpy as np
 import torch
 
+from gananim.config.scene import TEXT_PREFIX, TargetSpec, is_data_file
+from gananim.data import own_data
 from gananim.errors import GananimError, did_you_mean
 
 Sampler = Callable[[int, torch.Generator], "torch.Tensor | np.ndarray"]
+
+
+@dataclass(frozen=True)
+class Units:
+    """How trained-on values map back to the data's own: raw = value · scale + offset."""
+
+    offset: tuple[float, ...]
+    scale: float
+    unit: str = ""  # one unit of the data ("px", "em"), or "" for plain numbers
+    labels: tuple[str, ...] = ()  # the columns' names, when the file has them
+
+    def to_meta(self) -> dict:
+        return {"offset": list(self.offset), "scale": self.scale, "unit": self.unit, "labels": list(self.labels)}
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,8 @@ class Target:
     sample: Sampler
     modes: tuple | None = None  # (centres [k, dim], σ) for mixtures of Gaussians: mode metrics apply
     image: int = 0  # the side of square grey images, flattened row by row into each sample
+    units: Units | None = None  # own data: its units, when it was scaled to fit
+    digest: str = ""  # own data: SHA-256 of the bytes that define it (the file, or text's font)
 
 
 DIGIT_IMAGES = 60_000  # as many as MNIST's training set
@@ -138,17 +156,51 @@ BUILTIN: dict[str, Target] = {
 }
 
 
-def resolve(spec: "str | Sampler") -> Target:
-    """The Target for a scene's `target` setting: a built-in name or a callable sampler."""
-    if isinstance(spec, str):
-        if spec not in BUILTIN:
-            raise GananimError(f"unknown target {spec!r}; {did_you_mean(spec, BUILTIN)}"
-                               f"built-in targets: {', '.join(BUILTIN)}")
-        return BUILTIN[spec]
-    if callable(spec):
-        name = getattr(spec, "__name__", type(spec).__name__)
-        return Target(name, (spec.__doc__ or "custom sampler").strip().splitlines()[0], spec)
-    raise GananimError(f"target must be a built-in name or a callable sampler, got {type(spec).__name__}")
+# Where own data is put, by G's output activation: inside the square G can reach (tanh
+# reaches ±1 only at infinite inputs, so data at 0.9 stays learnable), else the usual [-1, 1].
+BOXES = {"tanh": (-0.9, 0.9), "sigmoid": (0.05, 0.95)}
+ROBUST = (0.5, 99.5)  # the percentiles whose extent is fitted into the box
+
+
+def box_for(g_spec) -> tuple[float, float]:
+    """The box own data is scaled into for a generator spec."""
+    return BOXES.get(getattr(g_spec, "output", ""), (-1.0, 1.0))
+
+
+def resolve(spec: "TargetSpec | str | Sampler", box: tuple[float, float] = (-1.0, 1.0)) -> Target:
+    """The Target for a scene's `target`: a built-in name, a user's own data (scaled into `box`
+    unless `spec.scale` is "raw"), or a callable sampler."""
+    spec = spec if isinstance(spec, TargetSpec) else TargetSpec(spec)
+    source = spec.source
+    if callable(source):
+        name = getattr(source, "__name__", type(source).__name__)
+        return Target(name, (source.__doc__ or "custom sampler").strip().splitlines()[0], source)
+    if is_data_file(source) or source.startswith(TEXT_PREFIX):
+        return _own(own_data.load(source, spec.invert, spec.font), spec.scale, box)
+    if source not in BUILTIN:
+        raise GananimError(f"unknown target {source!r}; {did_you_mean(source, BUILTIN)}built-in targets: "
+                           f"{', '.join(BUILTIN)}; or a points file (.csv .tsv .txt .npy), a picture (.png .jpg) "
+                           "or text:WORDS")
+    return BUILTIN[source]
+
+
+def _own(raw: own_data.RawData, scale: str, box: tuple[float, float]) -> Target:
+    """A user's data as a Target: the data's robust extent mapped, aspect kept, into `box`."""
+    if scale == "raw":
+        return Target(raw.name, raw.about, lambda n, g: raw.sample(n, g).float(), digest=raw.digest)
+    low, high = np.percentile(raw.reference, ROBUST, axis=0)
+    centre, half = (low + high) / 2, float(np.max(high - low)) / 2
+    if half == 0:  # every point the same: any scale shows it
+        half = max(float(np.max(np.abs(centre))), 1.0)
+    factor = half / ((box[1] - box[0]) / 2)
+    offset = centre - (box[0] + box[1]) / 2 * factor
+    shift = torch.from_numpy(offset)
+
+    def sample(n: int, generator: torch.Generator) -> torch.Tensor:
+        return ((raw.sample(n, generator) - shift) / factor).float()
+
+    units = Units(tuple(float(v) for v in offset), factor, raw.unit, raw.labels)
+    return Target(raw.name, raw.about, sample, units=units, digest=raw.digest)
 
 
 def draw(target: Target, n: int, generator: torch.Generator) -> torch.Tensor:

@@ -237,7 +237,7 @@ def fit_ticks(fig: Figure) -> None:
             size_px = (labels[0].get_fontsize() if labels else 10) * fig.dpi / 72
             room = _tick_label_px(axis, size_px) * 1.5
             nbins = max(1, min(8, int(length / room)))
-            axis.set_major_locator(MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10], min_n_ticks=2))
+            locator.set_params(nbins=nbins, steps=[1, 2, 2.5, 5, 10], min_n_ticks=2)  # keeps a UnitsLocator's units
 
 
 def fit_legends(fig: Figure) -> None:

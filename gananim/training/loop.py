@@ -53,7 +53,7 @@ class Setup:
 
 def prepare(scene: Scene) -> Setup:
     scene.validate()
-    target = targets.resolve(scene.target)
+    target = targets.resolve(scene.target, targets.box_for(scene.g))
     data_dim = targets.draw(target, 2, torch.Generator().manual_seed(0)).shape[1]
     g = build_network(scene.g, scene.latent.dim, data_dim)
     d = build_network(scene.d, data_dim, 1)
@@ -97,11 +97,14 @@ def cadence(scene: Scene, n_params: int, runs: int = 1, frames: int = 0) -> int:
 def fingerprint(scene: Scene) -> str:
     """Identifies a run: the same fingerprint means training would write the same trace. It
     covers what changes training — the training settings and the scene's own networks and
-    sampler (Scene.custom_source) — and not its presentation (title, render settings, phase
-    thresholds), so changing those never retrains."""
+    sampler (Scene.custom_source), and the bytes of a user's data file (or of the font that
+    draws a `text:` target) — and not its presentation (title, render settings, phase
+    thresholds) nor where the data file lies, so changing those never retrains."""
     text = json.dumps(scene.training_settings(), sort_keys=True, default=str)
     custom = (scene.custom_source() or "").encode()
-    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + custom).hexdigest()
+    data = targets.resolve(scene.target, targets.box_for(scene.g)).digest.encode()
+    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + custom
+                          + b"|" + data).hexdigest()
 
 
 def execution_mode() -> dict:
@@ -193,6 +196,8 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
     }
     if scores:
         meta["image"] = [setup.target.image, setup.target.image]
+    if setup.target.units:
+        meta["data_units"] = setup.target.units.to_meta()
     sbuf = torch.empty(chunk_steps, n_runs, len(names))
     pbuf = torch.empty(chunk_steps + 1, n_runs, setup.n_params)
     recorded: list[int] = []

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from gananim.analysis.frames import FrameBlock, View
 
@@ -117,3 +119,50 @@ def style_axes(ax: Axes, theme: Theme) -> None:
         ax.spines[side].set_color(theme.spine)
     ax.set_facecolor(theme.background)
     ax.tick_params(colors=theme.muted, length=3, labelsize="small")
+
+
+class UnitsLocator(MaxNLocator):
+    """Ticks at round values of the data's own units, placed on the scaled axis training used."""
+
+    def __init__(self, scale: float, offset: float, **kw) -> None:
+        super().__init__(**kw)
+        self.scale, self.offset = scale, offset
+
+    def tick_values(self, vmin, vmax):
+        raw = super().tick_values(vmin * self.scale + self.offset, vmax * self.scale + self.offset)
+        return (raw - self.offset) / self.scale
+
+
+class UnitsFormatter(Formatter):
+    """Tick labels in the data's own units, with as many decimals as the tick spacing needs."""
+
+    def __init__(self, scale: float, offset: float) -> None:
+        self.scale, self.offset, self.decimals = scale, offset, 0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        raw = np.asarray(locs, dtype=float) * self.scale + self.offset
+        step = np.min(np.diff(np.sort(raw))) if len(raw) > 1 else abs(raw[0]) if len(raw) else 1.0
+        self.decimals = int(max(0, -np.floor(np.log10(step)))) if step > 0 else 0
+
+    def __call__(self, x, pos=None) -> str:
+        raw = x * self.scale + self.offset
+        if abs(raw) >= 1e6:
+            return f"{raw:.3g}"
+        return f"{raw:.{self.decimals}f}".replace("-", "\N{MINUS SIGN}")
+
+
+def data_axes(ax: Axes, view: View, dims: int = 2, names: tuple[str, str] = ("$x_1$", "$x_2$"),
+              always: bool = True) -> None:
+    """Label a panel over the data space and, for a user's own data scaled to fit, tick it in
+    the data's own units (README, "Your own data"). `always` False labels only own data."""
+    units = view.units
+    if units is not None:
+        for i, axis in enumerate((ax.xaxis, ax.yaxis)[:dims]):
+            axis.set_major_locator(UnitsLocator(units.scale, units.offset[i], nbins=5, steps=[1, 2, 2.5, 5, 10]))
+            axis.set_major_formatter(UnitsFormatter(units.scale, units.offset[i]))
+    if units is None and not always:
+        return
+    for i, setter in enumerate((ax.set_xlabel, ax.set_ylabel)[:dims]):
+        name = units.labels[i].replace("$", r"\$") if units and units.labels else names[i]
+        setter(f"{name} ({units.unit})" if units and units.unit else name)

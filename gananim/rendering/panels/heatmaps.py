@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gananim.rendering.panels.base import D_CMAP, DOT, REAL_DARK, THEMES, Panel, needs_planes
+from gananim.rendering.panels.base import D_CMAP, DOT, REAL_DARK, THEMES, Panel, data_axes, needs_planes
 from gananim.rendering.panels.samples import scatter_size
 
 
@@ -78,8 +78,7 @@ class SampleField(_Heatmap):
                                             linewidths=0, alpha=0.8, marker=DOT))
         self.fake = self.animate(ax.scatter(view.real[:1, 0], view.real[:1, 1], s=s, color=self.theme.fake,
                                             linewidths=0.3, edgecolors="white", marker=DOT))
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
+        data_axes(ax, view)
 
     def update(self, block, k) -> None:
         self.image.set_data(block.sample_field[k])

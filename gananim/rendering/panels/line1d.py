@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from gananim.rendering.panels.base import THEMES, Panel
+from gananim.rendering.panels.base import THEMES, Panel, data_axes
 
 
 class Line1D(Panel):
@@ -31,7 +31,7 @@ class Line1D(Panel):
             ax.set_title(f"{self.title}, {runs} runs (seeds {_seeds(view.seeds)})", loc="left")
         ax.set_xlim(*view.xlim)
         ax.set_ylim(lo - 0.12 * (hi - lo), hi + 0.05 * (hi - lo))
-        ax.set_xlabel("x")
+        data_axes(ax, view, dims=1, names=("x", ""))
         ax.set_ylabel(view.shown_label if view.objective.critic else "D(x)", color=self.theme.d_color)
         ax.axhline(0.5 * (lo + hi), color=theme.muted, lw=0.6, alpha=0.4)
         values = np.unique(view.real[:, 0])

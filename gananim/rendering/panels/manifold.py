@@ -13,7 +13,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import LogNorm
 
 from gananim.analysis.frames import MANIFOLD_CELLS as CELLS
-from gananim.rendering.panels.base import DOT, THEMES, Panel, needs_planes
+from gananim.rendering.panels.base import DOT, THEMES, Panel, data_axes, needs_planes
 
 
 def _areas(quads: np.ndarray) -> np.ndarray:
@@ -46,8 +46,7 @@ class Manifold(Panel):
         self.cell_mass = mass * _areas(zq) / (mass * _areas(zq)).sum()
         ax.set_xlim(*view.xlim)
         ax.set_ylim(*view.ylim)
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
+        data_axes(ax, view)
         ax.scatter(view.real[:, 0], view.real[:, 1], s=2, color=self.theme.real, alpha=0.35, lw=0, zorder=0,
                    marker=DOT)
         cell_area = np.ptp(view.xlim) * np.ptp(view.ylim) / CELLS ** 2

@@ -1,7 +1,7 @@
 """Real samples (blue) and generated samples (red) in the sample space."""
 from __future__ import annotations
 
-from gananim.rendering.panels.base import DOT, THEMES, Panel
+from gananim.rendering.panels.base import DOT, THEMES, Panel, data_axes
 
 
 def scatter_size(ax) -> float:
@@ -26,6 +26,7 @@ class Samples(Panel):
         ax.set_xlim(*view.xlim)
         ax.set_ylim(*view.ylim)
         ax.set_box_aspect(1)
+        data_axes(ax, view, always=False)
         ax.grid(color=theme.grid, lw=0.6)
         ax.set_axisbelow(True)
         s = scatter_size(ax)
