@@ -19,6 +19,9 @@ FIGURES = {  # picture -> the gananim command that draws it (the README's captio
         ("docs/wing_wide.png", ["render", "outputs/wing.trace", "--layout", "wide", "--size", "1280x720",
                                 "-o", "outputs/wing_wide.png"]),
     ],
+    "own": [
+        ("docs/text_gan.png", ["render", "text_gan", "-o", "outputs/text_gan.png"]),
+    ],
     "digits": [
         ("docs/digits.png", ["render", "digits_dcgan", "--step", "4000", "-o", "outputs/digits.png"]),
     ],

@@ -1,4 +1,5 @@
-"""Draw the pictures the bundled scenes learn: `python docs/pictures.py` writes scenes/heart.png.
+"""Make the data files the project ships: `python docs/pictures.py` writes scenes/heart.png
+(the picture the heart scene learns) and scenes/moons.csv (the README's points-file example).
 
 The heart is the classic parametric curve x = 16 sin³t, y = 13 cos t − 5 cos 2t − 2 cos 3t − cos 4t,
 filled with a shade that runs from black at the top to 45% grey at the tip: a generator that
@@ -44,10 +45,23 @@ def heart(path: Path) -> None:
     grey.save(path, optimize=True)
 
 
+def moons(path: Path, n: int = 600) -> None:
+    """Two interleaved half circles with a little noise (as scikit-learn's make_moons draws
+    them), in centimetres of a made-up measurement: a points file with a header row."""
+    rng = np.random.default_rng(0)
+    t = rng.uniform(0, np.pi, n)
+    upper = rng.random(n) < 0.5
+    x = np.where(upper, np.cos(t), 1 - np.cos(t)) + rng.normal(0, 0.08, n)
+    y = np.where(upper, np.sin(t), 0.5 - np.sin(t)) + rng.normal(0, 0.08, n)
+    with open(path, "w") as f:
+        f.write("# two moons, drawn by docs/pictures.py\nwidth_cm,height_cm\n")
+        f.writelines(f"{10 + 4 * a:.2f},{20 + 4 * b:.2f}\n" for a, b in zip(x, y))
+
+
 def main() -> int:
-    target = ROOT / "scenes" / "heart.png"
-    heart(target)
-    print(f"wrote {target.relative_to(ROOT)}")
+    for name, make in (("heart.png", heart), ("moons.csv", moons)):
+        make(ROOT / "scenes" / name)
+        print(f"wrote scenes/{name}")
     return 0
 
 

@@ -62,6 +62,8 @@ def trace_summary(trace) -> dict:
         "versions": {"format": trace.version, "gananim": meta["gananim"], "torch": meta["torch"],
                      "numpy": meta["numpy"]},
         "bytes": trace.size, "message": (trace.done or {}).get("message", ""),
+        "target": {"source": s["target"]["source"] if isinstance(s["target"], dict) else s["target"],
+                   "about": meta.get("target_about"), "units": meta.get("data_units")},
         "last": {}, "settings": s,
     }
     if trace.steps:  # the last step's values; their mean over runs for a multi-seed trace
@@ -88,6 +90,14 @@ def last_metrics(trace) -> dict:
     return FrameBlock(view, [last]).metric_values[0]
 
 
+def _target_text(target: dict) -> str:
+    text = f"{target['source']}" + (f": {target['about']}" if target["about"] else "")
+    units = target["units"]
+    if units:
+        text += f"; scaled to fit (1 = {units['scale']:.4g} {units['unit'] or 'data units'})"
+    return text
+
+
 def show_trace(trace, as_json: bool) -> None:
     summary = trace_summary(trace)
     if as_json:
@@ -98,6 +108,7 @@ def show_trace(trace, as_json: bool) -> None:
     table.add_column()
     rows = [
         ("scene", f"{summary['scene']} — {summary['title']}"),
+        ("target", _target_text(summary["target"])),
         ("status", summary["status"] + (f" ({summary['message']})" if summary["message"] else "")),
         ("steps", f"{summary['steps']:,} of {summary['planned_steps']:,}"),
         ("recorded", f"{summary['recorded_steps']:,} parameter snapshots, every {summary['record_every']} step(s)"),

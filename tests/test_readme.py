@@ -33,6 +33,7 @@ def tiny(line: str) -> list[list[str]]:
     """The command's arguments with training cut short (and a job array expanded)."""
     args = shlex.split(line)[1:]
     args = [str(ROOT / a) if a.startswith("scenes/") else a for a in args]
+    args = [f"target={ROOT / a[7:]}" if a.startswith("target=scenes/") else a for a in args]
     command, source = args[0], args[1] if len(args) > 1 else ""
     trains = command in ("render", "train", "still", "sweep") and not source.endswith(".trace")
     if trains:

@@ -94,6 +94,9 @@ class View:
             raise GananimError(f"gananim draws 1-D and 2-D data and images; this trace's data has "
                                f"{self.data_dim} dimensions")
         self.status = trace.status
+        units = trace.meta.get("data_units")
+        self.units = targets.Units(tuple(units["offset"]), units["scale"], units["unit"],
+                                   tuple(units.get("labels", ()))) if units else None
         r = self.scene.render
         self.zlim = tuple(r.zlim) if r.zlim else ((-3.0, 3.0) if self.scene.latent.kind == "normal" else (-1.0, 1.0))
         if self.image:  # no planes to bound: image panels show pixels and recorded scores
@@ -104,9 +107,6 @@ class View:
             self.shown_range = self._shown_range()
         source = self.scene.target.source
         self.modes = targets.BUILTIN[source].modes if source in targets.BUILTIN else None
-        units = trace.meta.get("data_units")
-        self.units = targets.Units(tuple(units["offset"]), units["scale"], units["unit"],
-                                   tuple(units.get("labels", ()))) if units else None
         self.frame_steps = np.asarray(trace.param_steps)  # the steps being drawn; the renderer narrows this
 
     @cached_property
@@ -186,6 +186,9 @@ class View:
             lims.append(_padded(max(min(lo, f_lo), lo - span), min(max(hi, f_hi), hi + span)))
         if self.data_dim == 1:
             return xlim or lims[0], None
+        if self.units and not (xlim or ylim):  # own data keeps its aspect: a word or a picture is not squashed
+            half = max(hi - lo for lo, hi in lims) / 2
+            lims = [(sum(lim) / 2 - half, sum(lim) / 2 + half) for lim in lims]
         return xlim or lims[0], ylim or lims[1]
 
     @staticmethod
