@@ -192,6 +192,62 @@ def bench_long(work: Path) -> None:
     print(f"  long run: {elapsed:.0f} s, peak resident memory {peak_mb:.0f} MB", flush=True)
 
 
+def _psnr(decoded: np.ndarray, frames: np.ndarray) -> float:
+    mse = np.mean((decoded.astype(float) - frames.astype(float)) ** 2)
+    return float(10 * np.log10(255 ** 2 / mse)) if mse > 0 else float("inf")
+
+
+def _decoded(path: Path) -> np.ndarray:
+    """Every frame of an animation as RGB: Pillow for GIF and WebP, ffmpeg for videos."""
+    import imageio_ffmpeg
+    from PIL import Image, ImageSequence
+
+    if path.suffix in (".gif", ".webp"):
+        return np.array([np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(Image.open(path))])
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    return np.array([np.frombuffer(f, np.uint8).reshape(h, w, 3) for f in reader])
+
+
+def bench_web_formats(work: Path) -> None:
+    """The same 100 frames (sine, 480×480) as our GIF, WebP (lossless through the palette, and
+    lossy), WebM (VP9 4:4:4 and 4:2:0) and MP4: bytes against the GIF, PSNR against the
+    rendered frames, encoding time."""
+    from gananim.rendering import encode
+
+    trace = Trace(work / "render.trace")
+    opts = RenderOptions(frames=100, size=(480, 480)).resolved(trace)
+    span = step_range(trace, None, None)
+    renderer = Renderer(trace, frame_steps(trace, 100, *span), span, opts)
+    rgba = [np.array(f) for f in renderer.frames()]
+    frames = np.array([f[..., :3] for f in rgba])
+    results = {}
+    for name, suffix, quality, chroma in (("GIF", ".gif", None, "444"), ("WebP lossless", ".webp", None, "444"),
+                                          ("WebP lossy q90", ".webp", 90, "444"), ("WebM VP9 4:4:4", ".webm", None, "444"),
+                                          ("WebM VP9 4:2:0", ".webm", None, "420"), ("MP4 H.264", ".mp4", None, "444")):
+        out = work / f"web_{len(results)}{suffix}"
+        start = time.perf_counter()
+        with tempfile.TemporaryDirectory(dir=work) as parts:
+            part = Path(parts) / f"part0{encode.part_suffix(out)}"
+            with encode.part_writer(part, 480, 480, 20) as writer:
+                for frame in rgba:
+                    writer.write(frame)
+            encode.join([part], out, 20, len(rgba), quality=quality, chroma=chroma)
+        seconds = time.perf_counter() - start
+        decoded = _decoded(out)
+        results[name] = (out.stat().st_size, _psnr(decoded[:len(frames)], frames), seconds, len(decoded))
+    gif_bytes, gif_psnr = results["GIF"][:2]
+    for name, (size, psnr, seconds, count) in results.items():
+        print(f"  {name}: {size / 1e6:.2f} MB ({size / gif_bytes:.2f}× the GIF), PSNR {psnr:.1f} dB, "
+              f"{seconds:.1f} s, {count} frames", flush=True)
+    webp, webm = results["WebP lossless"], results["WebM VP9 4:4:4"]
+    report("WebP bytes vs GIF, PSNR ≥ GIF's", "MB", gif_bytes / 1e6, webp[0] / 1e6, webp[0] / gif_bytes, "≤ 0.8×",
+           webp[0] <= 0.8 * gif_bytes and webp[1] >= gif_psnr - 0.05)
+    report("WebM bytes vs GIF, PSNR ≥ GIF's", "MB", gif_bytes / 1e6, webm[0] / 1e6, webm[0] / gif_bytes, "≤ 0.7×",
+           webm[0] <= 0.7 * gif_bytes and webm[1] >= gif_psnr)
+
+
 def bench_own_data(work: Path) -> None:
     """A 1,000,000-row two-column CSV read by gananim (NumPy's C reader, checked) against
     Python's csv module row by row; then training on it against the built-in sampler of the
@@ -246,6 +302,7 @@ def main() -> None:
         bench_train()
         bench_seeds()
         bench_gif(work)
+        bench_web_formats(work)
         bench_own_data(work)
         if args.long:
             bench_long(work)

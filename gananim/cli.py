@@ -151,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "there are at least 60 frames for each)")
     p.add_argument("--max-size", type=_bytes, metavar="SIZE", help="for .gif: the largest file, e.g. 3MB; "
                    "frames, colours and scale are reduced until it fits, and a note says how")
+    _add_story_args(p)
+    p.add_argument("--caption", dest="captions", action="append", default=[], metavar="STEP=TEXT",
+                   help="words on the frames from STEP (until the next caption), or FROM-TO=TEXT on that range; "
+                   "repeatable")
+    p.add_argument("--plan", action="store_true", help="print which step each frame shows and how long rendering "
+                   "will take (timed by drawing one frame), and draw nothing else")
+    p.add_argument("--json", action="store_true", help="with --plan: print the plan as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_render)
 
@@ -192,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
     p.add_argument("--workers", type=int, metavar="N", help="processes for training and rendering (default: cores)")
     p.add_argument("--max-size", type=_bytes, metavar="SIZE", help="for .gif: the largest file, e.g. 3MB")
+    _add_story_args(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_sweep)
 
@@ -317,12 +325,26 @@ def cmd_train(args) -> None:
         raise SystemExit(130)
 
 
+def _add_story_args(p) -> None:
+    p.add_argument("--timeline", choices=("linear", "log", "adaptive"),
+                   help="which steps the frames show: evenly spaced, geometrically spaced (early steps slowly), or "
+                   "where the picture changes (default: the scene's, else adaptive)")
+    p.add_argument("--hold", type=float, default=0.0, metavar="SECONDS", help="keep the last frame on screen this long")
+    p.add_argument("--hold-start", type=float, default=0.0, metavar="SECONDS", help="keep the first frame this long")
+    p.add_argument("--quality", type=int, metavar="1-100", help="for .webp: a lossy WebP of this quality (default: "
+                   "lossless, through one palette like the GIF)")
+    p.add_argument("--chroma", choices=("444", "420"), default="444", help="for .webm: 444 (default) keeps thin "
+                   "coloured marks their colour; 420 for players that need it")
+
+
 def render_options(args):
     from gananim.rendering.renderer import RenderOptions
 
     return RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, grid=args.grid,
                          start=args.start, stop=args.stop, layout=args.layout, panels=args.panels,
-                         theme=args.theme, run=args.run, workers=args.workers, max_bytes=args.max_size or 0)
+                         theme=args.theme, run=args.run, workers=args.workers, max_bytes=args.max_size or 0,
+                         timeline=args.timeline, hold=args.hold, hold_start=args.hold_start,
+                         captions=tuple(args.captions), quality=args.quality, chroma=args.chroma)
 
 
 def trace_for(args, out: Path, scene) -> tuple[Path, tuple | None]:
@@ -387,6 +409,7 @@ def cmd_still(args) -> None:
 
 def cmd_sweep(args) -> None:
     from gananim import sweep
+    from gananim.rendering.encode import VIDEO_SUFFIXES
     from gananim.rendering.renderer import RenderOptions
     from gananim.rendering.tiles import Tile, render_sweep
 
@@ -399,7 +422,7 @@ def cmd_sweep(args) -> None:
     if not axes and len(base.run_seeds) < 2:
         raise GananimError("a sweep needs --grid KEY=V1,V2 (or a grid in the scene file) or --seeds")
     out = Path(args.output) if args.output else _default_output(f"{base.name}_sweep", ".mp4")
-    check_output(out, (".mp4", ".gif"), [scene_files.locate(args.source)])
+    check_output(out, VIDEO_SUFFIXES, [scene_files.locate(args.source)])
     folder = out.with_suffix("")
     folder.mkdir(exist_ok=True)
     points = sweep.plan(base, axes, folder)
@@ -427,7 +450,9 @@ def cmd_sweep(args) -> None:
         keys = ", ".join(sweep._collapsed({k: 0 for k, _ in [(k, 0) for axis in axes for k in axis[0]]}))
         title = f"{base.title or base.name}: " + (f"sweep over {keys}" if axes else f"{len(base.run_seeds)} seeds")
         opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
-                             workers=args.workers, networks=(base.g, base.d), max_bytes=args.max_size or 0)
+                             workers=args.workers, networks=(base.g, base.d), max_bytes=args.max_size or 0,
+                             timeline=args.timeline, hold=args.hold, hold_start=args.hold_start, quality=args.quality,
+                             chroma=args.chroma)
         done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
     finally:
         for trace in traces:
@@ -436,23 +461,39 @@ def cmd_sweep(args) -> None:
 
 
 def cmd_render(args) -> None:
-    from gananim.rendering.renderer import render, still
+    from gananim.rendering import captions
+    from gananim.rendering.encode import SUFFIXES
+    from gananim.rendering.renderer import plan, render, still
+    from gananim.training.loop import fingerprint, reusable
 
     opts = render_options(args)
-    out, scene = _output_for(args, (".mp4", ".gif", ".png"), ".mp4")
+    out, scene = _output_for(args, SUFFIXES, ".mp4")
     if args.step is not None and out.suffix.lower() != ".png":
         raise GananimError("--step picks the still for a .png output; for videos use --from and --to")
+    if args.json and not args.plan:
+        raise GananimError("--json goes with --plan")
+    if scene is not None:  # words that cannot be drawn are refused before any training
+        captions.parse(tuple(scene.render.captions) + tuple(args.captions))
+    if args.plan:
+        if scene is not None and not reusable(Path(args.trace) if args.trace else out.with_suffix(".trace"),
+                                              fingerprint(scene)):
+            raise GananimError(f"--plan reads a trained trace, and {scene.name} has none beside {out} yet: "
+                               "train it first (gananim train, or render once), or plan from its .trace")
+        if out.suffix.lower() == ".png":
+            raise GananimError("--plan is for animations; a .png is one frame")
     trace_path, networks = trace_for(args, out, scene)
     with Trace(trace_path) as trace:
         opts.networks = networks or scene_file_networks(args, trace)
-        if out.suffix.lower() == ".png":
+        if args.plan:
+            report.show_plan(plan(trace, opts, out), args.json)
+        elif out.suffix.lower() == ".png":
             done = still(trace, out, args.step, opts)
             console.print(f"wrote {out}: step {done['step']:,}, {done['size'][0]}x{done['size'][1]}")
         else:
             done = render(trace, out, opts, show_progress=not args.quiet)
             mb = out.stat().st_size / 1e6
             console.print(f"wrote {out}: {done['frames']} frames, {done['size'][0]}x{done['size'][1]}, "
-                          f"{done['frames'] / done['fps']:.1f} s at {done['fps']} fps, {mb:,.1f} MB")
+                          f"{done['video_frames'] / done['fps']:.1f} s at {done['fps']} fps, {mb:,.1f} MB")
 
 
 def cmd_info(args) -> None:

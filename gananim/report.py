@@ -136,3 +136,23 @@ def _flatten_dict(data: dict, prefix: str = "") -> dict:
             items[prefix + key] = tuple(value) if isinstance(value, list) else value
     return items
 
+
+
+def show_plan(plan: dict, as_json: bool) -> None:
+    """What `render --plan` prints: the frames' steps and the time the render will take."""
+    if as_json:
+        print(json.dumps(plan, indent=2))
+        return
+    steps = plan["steps"]
+    out.print(f"[bold]{plan['output']}[/]: {plan['frames']} frames ({plan['timeline']} timeline), "
+              f"{plan['seconds']:g} s at {plan['fps']} fps"
+              + (f" with holds of {plan['hold_start']:g} s and {plan['hold']:g} s" if plan["hold"] or plan["hold_start"]
+                 else "") + f", {plan['size'][0]}x{plan['size'][1]}")
+    shown = ", ".join(f"{s:,}" for s in steps) if len(steps) <= 40 else \
+        ", ".join(f"{s:,}" for s in steps[:20]) + ", …, " + ", ".join(f"{s:,}" for s in steps[-10:])
+    out.print(f"steps: {shown}")
+    quarters = [steps[min(len(steps) - 1, round(q * (len(steps) - 1)))] for q in (0.25, 0.5, 0.75)]
+    out.print(f"a quarter of the frames come by step {quarters[0]:,}, half by {quarters[1]:,}, three quarters by "
+              f"{quarters[2]:,}")
+    out.print(f"estimated rendering time: {plan['estimated_render_seconds']:g} s on {plan['workers']} "
+              f"process{'es' * (plan['workers'] > 1)} ({plan['how']})")

@@ -284,6 +284,12 @@ class FrameBlock:
         """G at the fixed latent codes: [frames, (runs,) n, data_dim]."""
         return self._fake_tensor.numpy()
 
+    def samples_for(self, codes: torch.Tensor) -> np.ndarray:
+        """G at the given latent codes: [frames, (runs,) n, data_dim]."""
+        with torch.no_grad():
+            return in_chunks(lambda part: self.view.g.forward(self.g_params, part), codes, self._sets,
+                             self.view.g).numpy()
+
     @cached_property
     def midpoint(self) -> torch.Tensor:
         """Where "real" and "fake" meet, per frame: the objective's centre, or for a critic

@@ -22,6 +22,7 @@ LATENTS = ("uniform", "normal")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LAYOUTS = ("classic", "1d", "wide", "square", "digits")
 THEMES = ("light", "dark", "print")
+TIMELINES = ("linear", "log", "adaptive")  # which steps frames show (gananim/rendering/timeline.py)
 # The objectives gananim.model.objectives implements, by name (a test keeps the two in step).
 LOSSES = ("nonsaturating", "minimax", "lsgan", "hinge", "wgan", "wgan-gp", "fgan-kl", "fgan-rkl", "fgan-pearson",
           "fgan-hellinger", "fgan-js", "fgan-gan")
@@ -170,6 +171,8 @@ class Render:
     xlim: Optional[tuple[float, float]] = None
     ylim: Optional[tuple[float, float]] = None
     zlim: Optional[tuple[float, float]] = None
+    timeline: str = "adaptive"
+    captions: tuple[str, ...] = ()
 
 
 def _source_of(obj) -> str:
@@ -289,6 +292,8 @@ class Scene:
         r = self.render
         if r.layout not in LAYOUTS:
             raise GananimError(f"render.layout must be one of {', '.join(LAYOUTS)}, got {r.layout!r}")
+        if r.timeline not in TIMELINES:
+            raise GananimError(f"render.timeline must be one of {', '.join(TIMELINES)}, got {r.timeline!r}")
         if r.theme not in THEMES:
             raise GananimError(f"render.theme must be one of {', '.join(THEMES)}, got {r.theme!r}")
         check_size(r.size)

@@ -25,9 +25,11 @@ from gananim.analysis.frames import FrameBlock, View
 from gananim.config.scene import check_render_counts, check_size
 from gananim.errors import GananimError
 from gananim.progress import console, render_bar
+from gananim.rendering import captions as captions_mod
 from gananim.rendering import encode, layout
-from gananim.rendering.layout import WIDE_SIZE
+from gananim.rendering.layout import WIDE_SIZE, fit_text, legible_pt
 from gananim.rendering.panels.base import THEMES
+from gananim.rendering.timeline import TIMELINES, frame_steps
 from gananim.trace import Trace
 
 FIELD_FLOATS = 2_500_000  # activations per block of frames: small enough to stay in cache
@@ -52,6 +54,12 @@ class RenderOptions:
     workers: int | None = None  # rendering processes; None: one per core for long animations
     max_bytes: int = 0  # a GIF's largest size (0: no limit)
     networks: tuple | None = None  # G's and D's modules, for traces of a scene's own nn.Modules
+    timeline: str | None = None  # linear, log or adaptive (gananim/rendering/timeline.py)
+    hold: float = 0.0  # seconds the last frame stays on screen (display time, not frames)
+    hold_start: float = 0.0  # seconds the first frame stays
+    captions: tuple[str, ...] = ()  # "STEP=TEXT" / "FROM-TO=TEXT", after the scene's own
+    quality: int | None = None  # a lossy WebP's quality (1-100); None: lossless through one palette
+    chroma: str = "444"  # a WebM's chroma subsampling: 444 or 420
 
     def resolved(self, trace: Trace) -> "RenderOptions":
         r = trace.settings["render"]
@@ -60,6 +68,18 @@ class RenderOptions:
                                for k, default in (("frames", 200), ("fps", 20), ("dpi", 0.0), ("grid", 100),
                                                   ("layout", "classic"), ("theme", "light"))})
         out.panels = tuple(self.panels if self.panels is not None else r.get("panels", ()))
+        out.timeline = self.timeline or r.get("timeline", DEFAULT_TIMELINE)
+        out.captions = tuple(r.get("captions", ())) + tuple(self.captions)
+        if out.timeline not in TIMELINES:
+            raise GananimError(f"unknown timeline {out.timeline!r}; choose from {', '.join(TIMELINES)}")
+        for key in ("hold", "hold_start"):
+            if not 0 <= getattr(out, key) <= MAX_HOLD:
+                raise GananimError(f"--{key.replace('_', '-')} must be between 0 and {MAX_HOLD} seconds, "
+                                   f"got {getattr(out, key):g}")
+        if out.quality is not None and not 1 <= out.quality <= 100:
+            raise GananimError(f"--quality must be between 1 and 100, got {out.quality}")
+        if out.chroma not in encode.CHROMAS:
+            raise GananimError(f"--chroma must be one of {', '.join(encode.CHROMAS)}, got {out.chroma!r}")
         wide_by_request = out.layout == "wide" and r["layout"] != "wide"
         out.size = tuple(self.size or (WIDE_SIZE if wide_by_request else r["size"]))
         if out.theme not in THEMES:
@@ -79,6 +99,10 @@ class RenderOptions:
         return out
 
 
+DEFAULT_TIMELINE = "linear"  # traces written before pacing existed
+MAX_HOLD = 600.0
+
+
 def step_range(trace: Trace, start: int | None, stop: int | None) -> tuple[int, int]:
     """The steps an animation covers, checked against what the trace recorded."""
     if len(trace.param_steps) < 2:
@@ -95,16 +119,6 @@ def step_range(trace: Trace, start: int | None, stop: int | None) -> tuple[int, 
     if lo >= hi:
         raise GananimError(f"--from ({lo}) must come before --to ({hi})")
     return lo, hi
-
-
-def frame_steps(trace: Trace, frames: int, lo: int, hi: int) -> np.ndarray:
-    """The recorded step shown in each frame: evenly spaced over [lo, hi], snapped to a recording.
-    Never more frames than recorded steps in the range: asking for more draws each one once."""
-    recorded = trace.param_steps[(trace.param_steps >= lo) & (trace.param_steps <= hi)]
-    wanted = np.linspace(lo, hi, frames)
-    idx = np.clip(np.searchsorted(recorded, wanted), 1, len(recorded) - 1)
-    nearer_left = (wanted - recorded[idx - 1]) <= (recorded[idx] - wanted)
-    return np.unique(np.where(nearer_left, recorded[idx - 1], recorded[idx]))  # never a frame twice
 
 
 class BlittedFigure:
@@ -139,6 +153,10 @@ class Renderer(BlittedFigure):
             self.view, opts.layout, opts.size, opts.dpi, opts.title, opts.panels, opts.theme)
         self.animated = [a for p in self.panels for a in p.animated] + [self.counter, self.caption]
         self.events = self.view.events
+        self.captions, families = captions_mod.parse(opts.captions, THEMES[opts.theme].font)
+        self.caption.set_fontfamily(list(families))
+        self.caption.set_parse_math(False)  # a teacher's "$5" or "50%" is text, not mathtext
+        self._fitted: dict[str, tuple[str, float]] = {}
         width = max([*getattr(self.view.d.spec, "widths", ()), *getattr(self.view.g.spec, "widths", ()), 1])
         self.block_size = int(max(1, min(64, FIELD_FLOATS // (opts.grid ** 2 * width))))
         self._block: FrameBlock | None = None
@@ -161,8 +179,21 @@ class Renderer(BlittedFigure):
         if i == len(self.steps) - 1 and self.trace.status != "complete":
             text += {"nan": "  ■ stopped: NaN", "interrupted": "  ■ interrupted"}.get(self.trace.status, "  ■ partial")
         self.counter.set_text(text)
-        self.caption.set_text(phases.caption(self.events, step))
+        self._set_caption(captions_mod.at(self.captions, step) or phases.caption(self.events, step))
         return self.animated
+
+    def _set_caption(self, text: str) -> None:
+        """The caption, shrunk (down to the legible size) or shortened to the frame's width;
+        fitted once per distinct text."""
+        if text not in self._fitted:
+            self.caption.set_fontsize("small")
+            self.caption.set_text(text)
+            width = self.fig.bbox.width - 2 * layout.EDGE_IN * self.fig.dpi
+            fit_text(self.caption, width, legible_pt(self.fig))
+            self._fitted[text] = (self.caption.get_text(), self.caption.get_fontsize())
+        shown, size = self._fitted[text]
+        self.caption.set_text(shown)
+        self.caption.set_fontsize(size)
 
 
 
@@ -177,34 +208,38 @@ def workers_for(frames: int, requested: int | None = None) -> int:
     return max(1, min(os.cpu_count() or 1, 8, frames // 60))
 
 
-def _render_part(make_renderer, start: int, stop: int, part: Path, fps: int, threads: int, tick) -> None:
-    """Draw frames start..stop-1 with a renderer from `make_renderer` and encode them into one part."""
+def _render_part(make_renderer, start: int, stop: int, part: Path, fps: int, threads: int, tick,
+                 lead: int = 0, tail: int = 0) -> None:
+    """Draw frames start..stop-1 with a renderer from `make_renderer` and encode them into one
+    part; the first frame is written `lead` more times and the last `tail` more (holds)."""
     renderer = make_renderer()
     width, height = renderer.pixel_size
     with encode.part_writer(part, width, height, fps, threads=threads) as writer:
-        for frame in renderer.frames(start, stop):
-            writer.write(frame)
+        for i, frame in enumerate(renderer.frames(start, stop), start=start):
+            for _ in range(1 + (lead if i == start else 0) + (tail if i == stop - 1 else 0)):
+                writer.write(frame)
             tick()
 
 
-def _part_process(make_renderer, start, stop, part, fps, counter, errors) -> None:
+def _part_process(make_renderer, start, stop, part, fps, counter, errors, lead, tail) -> None:
     """A forked worker: one torch thread (its siblings have the other cores)."""
     torch.set_num_threads(1)
     try:
         def tick():
             with counter.get_lock():
                 counter.value += 1
-        _render_part(make_renderer, start, stop, part, fps, 1, tick)
+        _render_part(make_renderer, start, stop, part, fps, 1, tick, lead, tail)
     except BaseException as exc:  # reported by the parent, which owns the terminal and the exit status
         errors.put(str(exc) if isinstance(exc, GananimError) else f"{type(exc).__name__}: {exc}")
         raise SystemExit(1) from None
 
 
-def _render_parallel(make_renderer, ranges, parts, fps, bar) -> None:
+def _render_parallel(make_renderer, ranges, parts, fps, bar, lead: int, tail: int) -> None:
     context = multiprocessing.get_context("fork")  # no re-import; open traces are shared (pread)
     counter, errors = context.Value("i", 0), context.Queue()
-    processes = [context.Process(target=_part_process, args=(make_renderer, r[0], r[-1] + 1, part, fps, counter,
-                                                            errors)) for r, part in zip(ranges, parts)]
+    processes = [context.Process(target=_part_process, args=(
+        make_renderer, r[0], r[-1] + 1, part, fps, counter, errors, lead if i == 0 else 0,
+        tail if i == len(ranges) - 1 else 0)) for i, (r, part) in enumerate(zip(ranges, parts))]
     try:
         for process in processes:
             process.start()
@@ -223,23 +258,28 @@ def _render_parallel(make_renderer, ranges, parts, fps, bar) -> None:
     bar.advance(counter.value)
 
 
-def encode_frames(make_renderer, count: int, out: Path, fps: int, workers: int, show_progress: bool,
-                  max_bytes: int = 0) -> None:
-    """Draw `count` frames and encode them to `out`: contiguous frame ranges in `workers` forked
-    processes (each with its own renderer from `make_renderer`), their parts joined without
-    re-encoding. A GIF over `max_bytes` is made smaller until it fits, and a note says how."""
-    ranges = np.array_split(np.arange(count), workers)
+def held_frames(opts: RenderOptions) -> tuple[int, int]:
+    """Extra copies of the first and of the last frame that --hold-start and --hold show."""
+    return round(opts.hold_start * opts.fps), round(opts.hold * opts.fps)
+
+
+def encode_frames(make_renderer, count: int, out: Path, opts: RenderOptions, show_progress: bool) -> None:
+    """Draw `count` frames and encode them to `out`: contiguous frame ranges in `opts.workers`
+    forked processes (each with its own renderer from `make_renderer`), their parts joined. A
+    GIF over `opts.max_bytes` is made smaller until it fits, and a note says how."""
+    ranges = np.array_split(np.arange(count), opts.workers)
+    lead, tail = held_frames(opts)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work, \
             render_bar(out.name, count, show_progress) as bar:
         parts = [Path(work) / f"part{i}{encode.part_suffix(out)}" for i in range(len(ranges))]
-        if workers == 1:
+        if opts.workers == 1:
             done = iter(range(1, count + 1))
-            _render_part(make_renderer, 0, count, parts[0], fps, 0, lambda: bar.advance(next(done)))
+            _render_part(make_renderer, 0, count, parts[0], opts.fps, 0, lambda: bar.advance(next(done)), lead, tail)
         else:
-            _render_parallel(make_renderer, ranges, parts, fps, bar)
-        given_up = encode.join(parts, out, fps, count, max_bytes)
+            _render_parallel(make_renderer, ranges, parts, opts.fps, bar, lead, tail)
+        given_up = encode.join(parts, out, opts.fps, count + lead + tail, opts.max_bytes, opts.quality, opts.chroma)
     if given_up:
-        console.print(f"[yellow]note:[/] to fit {max_bytes / 1e6:g} MB, {out.name} has {given_up}")
+        console.print(f"[yellow]note:[/] to fit {opts.max_bytes / 1e6:g} MB, {out.name} has {given_up}")
 
 
 def check_video(out: Path, opts: RenderOptions) -> None:
@@ -247,31 +287,68 @@ def check_video(out: Path, opts: RenderOptions) -> None:
     if opts.max_bytes and out.suffix != ".gif":
         raise GananimError(f"--max-size applies to .gif outputs; {out.suffix or out.name} files are compressed "
                            "with loss and small already")
-    if out.suffix not in (".mp4", ".gif"):
-        raise GananimError(f"cannot write {out.name}: choose an output ending in .mp4 or .gif")
+    if out.suffix not in encode.VIDEO_SUFFIXES:
+        raise GananimError(f"cannot write {out.name}: choose an output ending in {', '.join(encode.VIDEO_SUFFIXES)}")
+    if opts.quality is not None and out.suffix != ".webp":
+        raise GananimError("--quality applies to .webp outputs (a lossy WebP); other formats set their own")
     if out.suffix == ".mp4" and even_size(opts.size) != tuple(opts.size):
         console.print(f"[yellow]note:[/] size {opts.size[0]}x{opts.size[1]} rounded up to "
                       f"{even_size(opts.size)[0]}x{even_size(opts.size)[1]}: H.264 needs even dimensions")
         opts.size = even_size(opts.size)
 
 
-def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
-    """Write an animation of `trace` to `out` (.mp4 or .gif). Returns what was written.
+def plan_steps(trace: Trace, opts: RenderOptions, span: tuple[int, int], quiet: bool = False) -> np.ndarray:
+    """The steps the frames show, by the options' timeline (resolved options)."""
+    view = View(trace, span, 8, opts.run, opts.networks) if opts.timeline == "adaptive" else None
+    steps = frame_steps(trace, opts.frames, *span, timeline=opts.timeline, view=view)
+    if len(steps) < opts.frames and not quiet:
+        console.print(f"[yellow]note:[/] {opts.frames:,} frames asked, but the range holds {len(steps):,} recorded "
+                      f"steps: drawing {len(steps):,} frames, one per recorded step")
+    return steps
 
-    Frame ranges are drawn in parallel processes (one per core) and their encoded parts
-    joined without re-encoding."""
+
+def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
+    """Write an animation of `trace` to `out` (.mp4, .gif, .webp or .webm). Returns what was
+    written. Frame ranges are drawn in parallel processes (one per core) and their encoded
+    parts joined."""
     opts = opts.resolved(trace)
     out = Path(out)
     check_video(out, opts)
     span = step_range(trace, opts.start, opts.stop)
-    steps = frame_steps(trace, opts.frames, *span)
-    if len(steps) < opts.frames:
-        console.print(f"[yellow]note:[/] {opts.frames:,} frames asked, but the range holds {len(steps):,} recorded "
-                      f"steps: drawing {len(steps):,} frames, one per recorded step")
+    steps = plan_steps(trace, opts, span)
     opts.workers = workers_for(len(steps), opts.workers)
-    encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts.fps, opts.workers,
-                  show_progress, opts.max_bytes)
-    return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers}
+    encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts, show_progress)
+    lead, tail = held_frames(opts)
+    return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers,
+            "video_frames": len(steps) + lead + tail}
+
+
+def plan(trace: Trace, opts: RenderOptions, out: Path) -> dict:
+    """What a render would draw, without drawing it: each frame's step, the video's length,
+    and an estimate of the time, from drawing one frame (and the figure) once."""
+    opts = opts.resolved(trace)
+    out = Path(out)
+    check_video(out, opts)
+    span = step_range(trace, opts.start, opts.stop)
+    started = time.perf_counter()
+    steps = plan_steps(trace, opts, span, quiet=True)
+    choosing = time.perf_counter() - started
+    started = time.perf_counter()
+    renderer = Renderer(trace, steps[-2:], span, opts)
+    frames = renderer.frames()
+    next(frames)
+    setup = time.perf_counter() - started
+    started = time.perf_counter()
+    next(frames, None)
+    per_frame = time.perf_counter() - started
+    workers = workers_for(len(steps), opts.workers)
+    lead, tail = held_frames(opts)
+    estimate = choosing + setup + per_frame * len(steps) / workers * 1.15  # encoding runs beside drawing
+    return {"output": str(out), "timeline": opts.timeline, "frames": len(steps), "steps": [int(s) for s in steps],
+            "fps": opts.fps, "seconds": round((len(steps) + lead + tail) / opts.fps, 2), "hold": opts.hold,
+            "hold_start": opts.hold_start, "size": list(opts.size), "workers": workers,
+            "estimated_render_seconds": round(estimate, 1),
+            "how": "timed by drawing one frame (the figure, then one more frame)"}
 
 
 def still(trace: Trace, out: Path, step: int | None, opts: RenderOptions) -> dict:
@@ -298,7 +375,7 @@ def animate(trace: Trace, **options) -> FuncAnimation:
     """
     opts = RenderOptions(**options).resolved(trace)
     span = step_range(trace, opts.start, opts.stop)
-    steps = frame_steps(trace, opts.frames, *span)
+    steps = plan_steps(trace, opts, span, quiet=True)
     renderer = Renderer(trace, steps, span, opts)
     fitting = embeddable_frames(renderer)
     if fitting < len(steps):  # matplotlib would drop the last frames, the trained result, without a word

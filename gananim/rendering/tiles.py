@@ -290,7 +290,7 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     from pathlib import Path
 
     from gananim.rendering.layout import subtitle
-    from gananim.rendering.renderer import check_video, encode_frames, frame_steps, step_range, workers_for
+    from gananim.rendering.renderer import check_video, encode_frames, plan_steps, step_range, workers_for
 
     base = tiles[0].trace
     opts.run = 0  # each tile names its own run
@@ -299,12 +299,12 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     out = Path(out)
     check_video(out, opts)
     span = step_range(base, opts.start, opts.stop)
-    steps = frame_steps(base, opts.frames, *span)
+    steps = plan_steps(base, opts, span)
     opts.workers = workers_for(len(steps), opts.workers)
     sub = "first run: " + subtitle(View(base, span, 8, 0, opts.networks))
 
     def make():
         return TiledRenderer(tiles, steps, span, opts, title, metric, sub)
 
-    encode_frames(make, len(steps), out, opts.fps, opts.workers, show_progress, opts.max_bytes)
+    encode_frames(make, len(steps), out, opts, show_progress)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles)}
