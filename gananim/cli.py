@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -13,6 +14,8 @@ from gananim.errors import GananimError
 from gananim.progress import console
 from gananim.trace import MAGIC, Trace
 from gananim.version import __version__
+
+METRIC_NAMES = ("sliced_w1", "js", "kl", "modes", "high_quality", "reverse_kl", "fid", "classes")
 
 # torch and matplotlib load inside the commands that need them, so `list`, `info` and
 # `--help` answer at once.
@@ -161,6 +164,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_render)
 
+    p = command("compare", "traces of different scenes or settings side by side, synchronised, in one animation")
+    p.add_argument("traces", nargs="+", metavar="TRACE", help="two or more .trace files")
+    p.add_argument("-o", "--output", metavar="FILE", help="output .mp4, .gif, .webp or .webm (default "
+                   "outputs/compare.mp4)")
+    p.add_argument("--sync", choices=("step", "fraction"), default="step", help="show every trace at the same step "
+                   "(a shorter run holds its last frame), or at the same share of its own training")
+    p.add_argument("--run", type=int, default=0, metavar="INDEX", help="which run of multi-seed traces (default 0)")
+    p.add_argument("--frames", type=int, help="number of frames")
+    p.add_argument("--fps", type=int, help="frames per second")
+    p.add_argument("--size", type=_size, metavar="WxH", help="frame size in pixels (default 1280x720)")
+    p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
+    p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
+    p.add_argument("--metric", choices=METRIC_NAMES, help="the metric plotted for every trace under the tiles")
+    p.add_argument("--title", help="the title over the tiles")
+    p.add_argument("--workers", type=int, metavar="N", help="rendering processes")
+    p.add_argument("--max-size", type=_bytes, metavar="SIZE", help="for .gif: the largest file, e.g. 3MB")
+    _add_story_args(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(handler=cmd_compare)
+
     p = command("still", "a contact sheet: one panel at several steps side by side, as a PNG")
     p.add_argument("source", metavar="SOURCE", help="scene file, bundled scene name, or .trace file")
     p.add_argument("--steps", type=_steps, required=True, metavar="S1,S2,…", help="the steps to show")
@@ -189,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scene_args(p)
     p.add_argument("--shard", metavar="I/N", help="train only the I-th of N shares of the grid, and do not render")
     p.add_argument("--render-only", action="store_true", help="render the traces a sweep already trained")
-    p.add_argument("--metric", choices=("sliced_w1", "js", "kl", "modes", "high_quality", "reverse_kl", "fid", "classes"),
+    p.add_argument("--metric", choices=METRIC_NAMES,
                    help="the summary strip's metric (default: FID for images, modes covered for mixtures, "
                         "else sliced W1)")
     p.add_argument("--frames", type=int, help="number of frames")
@@ -457,6 +480,49 @@ def cmd_sweep(args) -> None:
     finally:
         for trace in traces:
             trace.close()
+    console.print(f"wrote {out}: {done['tiles']} tiles, {done['frames']} frames, {done['size'][0]}x{done['size'][1]}")
+
+
+def cmd_compare(args) -> None:
+    from contextlib import ExitStack
+
+    from gananim import sweep
+    from gananim.rendering.encode import VIDEO_SUFFIXES
+    from gananim.rendering.renderer import RenderOptions
+    from gananim.rendering.tiles import Tile, render_sweep
+
+    if len(args.traces) < 2:
+        raise GananimError("compare takes two or more traces")
+    paths = [Path(p) for p in args.traces]
+    for path in paths:
+        if not is_trace(str(path)):
+            raise GananimError(f"{path} is not a trace; compare draws traces (render a scene first to get one)")
+    out = Path(args.output) if args.output else _default_output("compare", ".mp4")
+    check_output(out, VIDEO_SUFFIXES, paths)
+    with ExitStack() as stack:
+        traces = [stack.enter_context(Trace(p)) for p in paths]
+        kinds = [("images" if "image" in t.meta else f"{t.meta['data_dim']}-D data") for t in traces]
+        other = next((i for i, kind in enumerate(kinds) if kind != kinds[0]), None)
+        if other is not None:
+            raise GananimError(f"{paths[0].name} draws {kinds[0]} and {paths[other].name} {kinds[other]}: compare "
+                               "traces of the same kind")
+        for path, trace in zip(paths, traces):
+            if not 0 <= args.run < trace.meta["runs"]:
+                raise GananimError(f"--run {args.run} is out of range for {path.name}, which holds "
+                                   f"{trace.meta['runs']} run(s)")
+        names = [t.settings["name"] for t in traces]
+        if len(set(names)) < len(names):  # the same scene twice: tell them apart by file
+            names = [f"{n} ({p.stem})" for n, p in zip(names, paths)]
+        labels = sweep.differing_labels([t.settings for t in traces], names)
+        # Scales are shared where the data agree: the same target, scaled the same way.
+        same_data = len({json.dumps([t.settings["target"], t.meta.get("data_units")], sort_keys=True, default=str)
+                         for t in traces}) == 1
+        opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
+                             workers=args.workers, max_bytes=args.max_size or 0, timeline=args.timeline,
+                             hold=args.hold, hold_start=args.hold_start, quality=args.quality, chroma=args.chroma)
+        tiles = [Tile(trace, args.run, label) for trace, label in zip(traces, labels)]
+        title = args.title or f"{len(traces)} runs compared, by {'step' if args.sync == 'step' else 'share of training'}"
+        done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet, sync=args.sync, share=same_data)
     console.print(f"wrote {out}: {done['tiles']} tiles, {done['frames']} frames, {done['size'][0]}x{done['size'][1]}")
 
 

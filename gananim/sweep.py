@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from gananim.config import settings as settings_mod
-from gananim.config.scene import Scene
+from gananim.config.scene import PRESENTATION, Scene, from_settings
 from gananim.errors import GananimError
 from gananim.progress import console, training_bar
 
@@ -170,3 +170,16 @@ def train_points(points: list[Point], scene_file: str, workers: int, show_progre
     for index, message in failed:
         console.print(f"[yellow]warning:[/] grid point {index}: {message}")
     return len(todo)
+
+
+def differing_labels(settings_list: list[dict], names: list[str]) -> list[str]:
+    """A label per trace for `gananim compare`: its scene's name and the training settings
+    whose values differ between the traces (presentation left out), shortened like a sweep's."""
+    flat = [settings_mod.flatten(from_settings(s)) for s in settings_list]
+    keys = [k for k in flat[0] if k.split(".")[0] not in PRESENTATION and k != "name"
+            and len({repr(f.get(k)) for f in flat}) > 1]
+    labels = []
+    for name, values in zip(names, flat):
+        changes = _collapsed({k: values[k] for k in keys})
+        labels.append(" · ".join([name, *(f"{k} {_text(v)}" for k, v in changes.items())]))
+    return labels

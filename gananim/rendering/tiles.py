@@ -15,6 +15,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from gananim.analysis.digit_scores import IMAGE_METRICS
 from gananim.analysis.frames import FrameBlock, View
@@ -54,7 +55,8 @@ class Tile:
 class Summary(Panel):
     """One metric per run over the steps, in the tiles' colours."""
 
-    def __init__(self, ax, views: list[View], labels: list[str], metric: str, theme) -> None:
+    def __init__(self, ax, views: list[View], labels: list[str], metric: str, theme, fraction: bool = False) -> None:
+        """`fraction` plots each run against its share of training instead of the step."""
         super().__init__(ax, views[0], theme)
         self.curves = []
         for i, (view, label) in enumerate(zip(views, labels)):
@@ -66,23 +68,27 @@ class Summary(Panel):
             for start in range(0, len(steps), 64) if not len(values) else ():
                 values += [v[metric] for v in FrameBlock(view, steps[start:start + 64]).metric_values]
             color = TILE_COLORS[i % len(TILE_COLORS)]
-            ax.plot(steps, values, color=color, lw=1.3, label=label)
+            x = steps / view.trace.param_steps[-1] if fraction else steps
+            ax.plot(x, values, color=color, lw=1.3, label=label)
             dot = self.animate(ax.plot([], [], "o", color=color, ms=3.5)[0])
-            self.curves.append((steps, np.asarray(values), dot))
-        ax.set_xlim(*views[0].span)
+            self.curves.append((x, np.asarray(values), dot))
+        ax.set_xlim(*((0, 1) if fraction else views[0].span))
         if metric == "fid":
             ax.set_yscale("log")
         ax.set_ylabel(LABELS[metric], fontsize="small")
-        ax.set_xlabel("step")
+        ax.set_xlabel("share of training" if fraction else "step")
+        if fraction:
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         if len(views) <= 10:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
         self.cursor = self.animate(ax.axvline(views[0].span[0], color=theme.muted, lw=0.9))
 
-    def update_step(self, step: int) -> None:
-        self.cursor.set_xdata([step, step])
-        for steps, values, dot in self.curves:
-            i = int(np.clip(np.searchsorted(steps, step), 0, len(steps) - 1))
-            dot.set_data([steps[i]], [values[i]])
+    def update_step(self, x: float) -> None:
+        """Move the cursor to a step (or a share of training)."""
+        self.cursor.set_xdata([x, x])
+        for xs, values, dot in self.curves:
+            i = int(np.clip(np.searchsorted(xs, x), 0, len(xs) - 1))
+            dot.set_data([xs[i]], [values[i]])
 
 
 def abbreviated(label: str) -> str:
@@ -142,10 +148,16 @@ class TiledRenderer(BlittedFigure):
     """Frames of a sweep: every tile moved to the same step, drawn by blitting."""
 
     def __init__(self, tiles: list[Tile], steps: np.ndarray, span: tuple[int, int], opts, title: str,
-                 metric: str | None, subtitle: str = "") -> None:
-        self.tiles, self.steps, self.opts = tiles, np.asarray(steps), opts
-        self.views = [View(t.trace, span, opts.grid, t.run, opts.networks) for t in tiles]
-        self._share_scales()
+                 metric: str | None, subtitle: str = "", sync: str = "step", share: bool = True) -> None:
+        """`sync` "step" shows every tile at the same step (a shorter run holds its last
+        frame); "fraction" at the same share of its own training. `share` gives every tile
+        the same axis limits and colour range (for data that agree)."""
+        self.tiles, self.steps, self.opts, self.sync = tiles, np.asarray(steps), opts, sync
+        self.last = max(int(t.trace.param_steps[-1]) for t in tiles)
+        self.views = [View(t.trace, span if sync == "step" else (0, int(t.trace.param_steps[-1])), opts.grid, t.run,
+                           opts.networks) for t in tiles]
+        if share:
+            self._share_scales()
         for view in self.views:
             view.frame_steps = self._snap(view)
         data_1d, images = self.views[0].data_dim == 1, bool(self.views[0].image)
@@ -179,9 +191,10 @@ class TiledRenderer(BlittedFigure):
     def _snap(self, view: View) -> np.ndarray:
         """Each frame's step in this tile's trace: the nearest recorded one."""
         recorded = view.trace.param_steps
-        idx = np.clip(np.searchsorted(recorded, self.steps), 0, len(recorded) - 1)
+        wanted = self.steps if self.sync == "step" else self.steps / self.last * recorded[-1]
+        idx = np.clip(np.searchsorted(recorded, wanted), 0, len(recorded) - 1)
         left = np.clip(idx - 1, 0, len(recorded) - 1)
-        nearer_left = np.abs(recorded[left] - self.steps) <= np.abs(recorded[idx] - self.steps)
+        nearer_left = np.abs(recorded[left] - wanted) <= np.abs(recorded[idx] - wanted)
         return np.where(nearer_left, recorded[left], recorded[idx])
 
     def _build(self, tile_panels: list[str], title: str, subtitle: str, theme) -> None:
@@ -244,7 +257,8 @@ class TiledRenderer(BlittedFigure):
         # The strip has nothing above its axes: it reaches into the room under the tiles' x labels.
         strip_cell = (0, FOOTER_IN, width_in * 0.78, strip_in + 0.1)  # the legend takes the rest
         ax = fig.add_axes(_place(fig, strip_cell, Panel))
-        self.summary = Summary(ax, self.views, [t.label for t in self.tiles], self.metric, theme)
+        self.summary = Summary(ax, self.views, [t.label for t in self.tiles], self.metric, theme,
+                               fraction=self.sync == "fraction")
         top = 1 - EDGE_IN / height_in
         heading = fig.text(EDGE_IN / width_in, top, title, ha="left", va="top", fontsize="large",
                            fontweight="bold", color=theme.text)
@@ -279,20 +293,22 @@ class TiledRenderer(BlittedFigure):
             for panel in panels:
                 panel.update(block, i - start)
         step = int(self.steps[i])
-        self.summary.update_step(step)
-        self.counter.set_text(f"step {step:,}")
+        self.summary.update_step(step if self.sync == "step" else step / self.last)
+        self.counter.set_text(f"step {step:,}" if self.sync == "step" else f"{step / self.last:.0%} of training")
         return self.animated
 
 
 
-def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, show_progress: bool = True) -> dict:
-    """Write a sweep's tiled animation (.mp4 or .gif): frames follow the first tile's trace."""
+def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, show_progress: bool = True,
+                 sync: str = "step", share: bool = True) -> dict:
+    """Write a tiled animation (a sweep, or `gananim compare`): frames follow the longest
+    tile's trace; `sync` and `share` as TiledRenderer takes them."""
     from pathlib import Path
 
     from gananim.rendering.layout import subtitle
     from gananim.rendering.renderer import check_video, encode_frames, plan_steps, step_range, workers_for
 
-    base = tiles[0].trace
+    base = max((t.trace for t in tiles), key=lambda trace: int(trace.param_steps[-1]))
     opts.run = 0  # each tile names its own run
     opts.size = opts.size or (1280, 720)
     opts = opts.resolved(base)
@@ -301,10 +317,11 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     span = step_range(base, opts.start, opts.stop)
     steps = plan_steps(base, opts, span)
     opts.workers = workers_for(len(steps), opts.workers)
-    sub = "first run: " + subtitle(View(base, span, 8, 0, opts.networks))
+    sub = ("first run: " + subtitle(View(tiles[0].trace, span, 8, 0, opts.networks))) if share else \
+        "each tile on its own scales: their data differ"
 
     def make():
-        return TiledRenderer(tiles, steps, span, opts, title, metric, sub)
+        return TiledRenderer(tiles, steps, span, opts, title, metric, sub, sync, share)
 
     encode_frames(make, len(steps), out, opts, show_progress)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles)}
