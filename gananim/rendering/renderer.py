@@ -100,7 +100,7 @@ class RenderOptions:
 
 
 DEFAULT_TIMELINE = "linear"  # traces written before pacing existed
-MAX_HOLD = 600.0
+MAX_HOLD = 600
 
 
 def step_range(trace: Trace, start: int | None, stop: int | None) -> tuple[int, int]:
