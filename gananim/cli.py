@@ -15,7 +15,8 @@ from gananim.progress import console
 from gananim.trace import MAGIC, Trace
 from gananim.version import __version__
 
-METRIC_NAMES = ("sliced_w1", "js", "kl", "modes", "high_quality", "reverse_kl", "fid", "classes")
+METRIC_NAMES = ("sliced_w1", "js", "kl", "modes", "dense_modes", "near_modes", "high_quality", "reverse_kl", "fid",
+                "classes")
 
 # torch and matplotlib load inside the commands that need them, so `list`, `info` and
 # `--help` answer at once.

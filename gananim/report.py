@@ -5,6 +5,7 @@ import ast
 import json
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -73,21 +74,34 @@ def trace_summary(trace) -> dict:
     return summary
 
 
+MAX_RUN_METRICS = 64  # runs whose metrics info computes one by one
+
+
 def last_metrics(trace) -> dict:
-    """The sample-quality metrics (gananim/analysis/metrics.py) at the last recorded step, all runs pooled."""
+    """The sample-quality metrics (gananim/analysis/metrics.py) at the last recorded step. For
+    a multi-seed trace, per run — {"mean", "std", "per_run"} over the runs — never pooled:
+    samples pooled over runs would cover the modes that no single run covers."""
     from gananim.analysis.frames import FrameBlock, View
     from gananim.errors import GananimError
 
     if len(trace.param_steps) < 2:
         return {}
+    runs = trace.meta["runs"]
     if "image" in trace.meta:  # scored while training (gananim/analysis/digit_scores.py)
-        return {name: float(trace.scalar(name)[-1].mean()) for name in ("fid", "classes")}
-    last = int(trace.param_steps[-1])
-    try:
-        view = View(trace, (0, last), grid=8, run=None if trace.meta["runs"] > 1 else 0)
-    except GananimError:  # e.g. custom networks whose scene file is gone: metrics need G
-        return {}
-    return FrameBlock(view, [last]).metric_values[0]
+        values = [{name: float(trace.scalar(name)[-1][r]) for name in ("fid", "classes")} for r in range(runs)]
+    else:
+        last = int(trace.param_steps[-1])
+        try:
+            values = [FrameBlock(View(trace, (0, last), grid=8, run=r), [last]).metric_values[0]
+                      for r in range(min(runs, MAX_RUN_METRICS))]
+        except GananimError:  # e.g. custom networks whose scene file is gone: metrics need G
+            return {}
+    if len(values) == 1:
+        return values[0]
+    names = values[0].keys()
+    return {"mean": {n: float(np.nanmean([v[n] for v in values])) for n in names},
+            "std": {n: float(np.nanstd([v[n] for v in values])) for n in names},
+            "per_run": values, "runs": len(values)}
 
 
 def _target_text(target: dict) -> str:
@@ -119,7 +133,13 @@ def show_trace(trace, as_json: bool) -> None:
     ]
     rows += [(f"last {name}", f"{value:.4g}") for name, value in summary["last"].items()]
     from gananim.analysis.metrics import LABELS
-    rows += [(f"metric {LABELS[name]}", f"{value:.4g}") for name, value in summary["metrics"].items()]
+    found = summary["metrics"]
+    if "per_run" in found:  # one value per run: mean ± spread, then each run
+        rows += [(f"metric {LABELS[name]}", f"{found['mean'][name]:.4g} ± {found['std'][name]:.2g} over "
+                  f"{found['runs']} runs, per run: " + ", ".join(f"{v[name]:.3g}" for v in found["per_run"]))
+                 for name in found["mean"]]
+    else:
+        rows += [(f"metric {LABELS[name]}", f"{value:.4g}") for name, value in found.items()]
     rows += [(f"set {key}", _text(value)) for key, value in _flatten_dict(summary["settings"]).items()]
     for row in rows:
         table.add_row(*row)

@@ -371,7 +371,8 @@ def check_meta(meta: dict) -> str:
             if net["offset"] != total:
                 return f"'nets.{key}.offset' must be {total}"
             total += net["n"]
-        if total != meta["n_params"] or nets["d"]["n_in"] != meta["data_dim"] or nets["g"]["n_out"] != meta["data_dim"]:
+        packed = nets["d"]["n_in"] % meta["data_dim"] or nets["d"]["n_in"] // meta["data_dim"] > 16  # PacGAN: m ≤ 16
+        if total != meta["n_params"] or packed or nets["g"]["n_out"] != meta["data_dim"]:
             return "'nets' does not match 'n_params' and 'data_dim'"
     seeds = meta.get("seeds", [0] * meta["runs"])
     if not (isinstance(seeds, list) and len(seeds) == meta["runs"] and all(_count(s, 0, 2 ** 63 - 1) for s in seeds)):

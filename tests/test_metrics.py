@@ -23,7 +23,8 @@ def test_mode_statistics_by_hand():
     centers = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
     one_mode = np.zeros((100, 2))
     stats = metrics.mode_stats(one_mode, centers, 1.0)
-    assert stats == {"modes": 1.0, "high_quality": 1.0, "reverse_kl": pytest.approx(np.log(4))}
+    assert stats == {"modes": 1.0, "dense_modes": 1.0, "near_modes": 1.0, "high_quality": 1.0,
+                     "reverse_kl": pytest.approx(np.log(4)), "collapse": 1.0}
     half = np.concatenate([np.tile([[10.0, 0.0]], (30, 1)), np.tile([[0.0, 10.0]], (10, 1)), np.full((40, 2), 5.0)])
     stats = metrics.mode_stats(half, centers, 1.0)  # (5, 5) is 7.07σ from every mode: low quality
     assert stats["modes"] == 2 and stats["high_quality"] == 0.5

@@ -261,13 +261,19 @@ class FrameBlock:
         return int(np.prod(self.d_params.shape[:-1]))
 
     def _shown(self, x: torch.Tensor) -> torch.Tensor:
-        """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context)."""
+        """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context).
+        A PacGAN D, which reads m samples at once, is drawn at m copies of the point: what it
+        says of a pack made of that point alone."""
         view = self.view
+        pack = view.scene.tricks.pack
+        x = self._tiled(x)
         with torch.no_grad():
             if not getattr(view.d.spec, "minibatch", 0):
                 out = in_chunks(lambda part: view.d.forward(self.d_params, part), x, self._sets, view.d)
                 return view.objective.display(out)[..., 0]
-            context = self._fake_tensor[..., :view.scene.batch, :]
+            context = self._fake_tensor[..., :view.scene.batch * pack, :]
+            if pack > 1:
+                context = context.reshape(*context.shape[:-2], view.scene.batch, pack * context.shape[-1])
             kernels = view.d.spec.minibatch * view.d.spec.minibatch_dims
             chunk = max(1, MINIBATCH_FLOATS // (len(self) * context.shape[-2] * kernels))
             parts = [view.d.forward(self.d_params, x[..., i:i + chunk, :], context=context)
@@ -327,10 +333,15 @@ class FrameBlock:
         params = params[:, self.view.run] if self.view.run is not None else params
         return params[..., :self.view.n_g]
 
+    def _tiled(self, x: torch.Tensor) -> torch.Tensor:
+        """x as a PacGAN D reads a point: m copies side by side (x itself when D is not packed)."""
+        pack = self.view.scene.tricks.pack
+        return x if pack == 1 else torch.cat([x] * pack, dim=-1)
+
     def features(self, x: torch.Tensor) -> np.ndarray:
         """D's 2-unit layer at x, [frames, n, 2]."""
         with torch.no_grad():
-            return self.view.d.forward(self.d_params, x, upto=self.view.feature_layer).numpy()
+            return self.view.d.forward(self.d_params, self._tiled(x), upto=self.view.feature_layer).numpy()
 
     @cached_property
     def real_features(self) -> np.ndarray:
@@ -359,7 +370,7 @@ class FrameBlock:
         if n not in self._pushes:
             x = self._fake_tensor[..., :n, :].clone().requires_grad_(True)
             with torch.enable_grad():
-                loss = self.view.objective.g_term(self.view.d.forward(self.d_params, x))
+                loss = self.view.objective.g_term(self.view.d.forward(self.d_params, self._tiled(x)))
                 (grad,) = torch.autograd.grad(loss.sum(), x)
             self._pushes[n] = (x.detach().numpy(), (-grad * n).numpy())
         return self._pushes[n]

@@ -83,6 +83,10 @@ class Tricks:
     grad_clip                largest gradient norm of each network's update (0: off)
     gp_lambda                weight of WGAN-GP's gradient penalty
     weight_clip              WGAN's clipping range for D's parameters
+    pack                     m > 1: PacGAN (Lin et al. 2018): D judges m samples at once,
+                             concatenated, all real or all generated
+    unroll                   k > 0: unrolled GAN (Metz et al. 2016): G's update looks k steps
+                             of D ahead, with gradients through the unrolled steps (Adam or SGD)
     """
 
     real_label: float = 1.0
@@ -97,6 +101,8 @@ class Tricks:
     grad_clip: float = 0.0
     gp_lambda: float = 10.0
     weight_clip: float = 0.01
+    pack: int = 1
+    unroll: int = 0
 
 
 # A target source naming a file of the user's own data, by its suffix (README, "Your own data").
@@ -193,7 +199,8 @@ def _source_of(obj) -> str:
 # or would not fit in memory, and it is refused before any work starts.
 COUNTS = {"steps": (1, 10 ** 9), "batch": (1, 65_536), "d_steps": (1, 100), "g_steps": (0, 100),
           "latent.dim": (1, 4096), "record.every": (0, 10 ** 9), "record.bank": (1, 100_000),
-          "record.latents": (1, 100_000), "tricks.param_noise_batch": (1, 1024), "tricks.feature_matching": (0, 64)}
+          "record.latents": (1, 100_000), "tricks.param_noise_batch": (1, 1024), "tricks.feature_matching": (0, 64),
+          "tricks.pack": (1, 16), "tricks.unroll": (0, 20)}
 MAX_SEED = 2 ** 62
 MAX_RUNS = 4096
 
@@ -269,6 +276,11 @@ class Scene:
         if t.feature_matching > depth:
             raise GananimError(f"tricks.feature_matching names D's hidden layer {t.feature_matching}, "
                                f"but D has {depth} hidden layers")
+        if t.unroll and self.opt_d.name == "rmsprop":
+            raise GananimError("tricks.unroll unrolls D's Adam or SGD updates; opt_d is rmsprop")
+        if t.unroll and self.loss in ("wgan-gp", "wgan"):
+            raise GananimError(f"tricks.unroll is not supported with loss {self.loss} (its penalty or clipping "
+                               "would have to be unrolled too)")
         if self.record.every < 0:
             raise GananimError(f"record.every must be 0 (automatic) or a positive cadence, got {self.record.every}")
         if self.record.budget_mb <= 0:

@@ -75,6 +75,8 @@ def panel_names(view: View, layout: str, panels: tuple[str, ...] = (), columns: 
             raise GananimError(f"layout {layout!r} needs 2-D data and a latent space of at least 2 dimensions; "
                                "use --layout 1d for 1-D problems")
         rows = LAYOUTS_2D["wide_narrow" if layout == "wide" and aspect < 1.5 else layout]
+        if layout == "wide" and view.modes is not None:  # a mixture: where G's mass sits, by mode
+            rows = [["mode_bars" if name == "latent_field" else name for name in row] for row in rows]
     else:
         raise GananimError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     for name in (n for row in rows for n in row):

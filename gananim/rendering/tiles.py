@@ -161,7 +161,7 @@ class TiledRenderer(BlittedFigure):
         for view in self.views:
             view.frame_steps = self._snap(view)
         data_1d, images = self.views[0].data_dim == 1, bool(self.views[0].image)
-        self.metric = metric or ("fid" if images else "modes" if all(v.modes is not None for v in self.views)
+        self.metric = metric or ("fid" if images else "dense_modes" if all(v.modes is not None for v in self.views)
                                  else "sliced_w1")
         if images != (self.metric in IMAGE_METRICS):
             raise GananimError(f"--metric {self.metric} " + ("does not apply to images; image sweeps take fid or classes"

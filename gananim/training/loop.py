@@ -56,7 +56,7 @@ def prepare(scene: Scene) -> Setup:
     target = targets.resolve(scene.target, targets.box_for(scene.g))
     data_dim = targets.draw(target, 2, torch.Generator().manual_seed(0)).shape[1]
     g = build_network(scene.g, scene.latent.dim, data_dim)
-    d = build_network(scene.d, data_dim, 1)
+    d = build_network(scene.d, data_dim * scene.tricks.pack, 1)  # PacGAN: D reads m samples at once
     return Setup(scene, target, data_dim, g, d, objectives.get(scene.loss))
 
 
@@ -187,7 +187,7 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
         "settings": scene.settings(), "runs": n_runs, "seeds": list(runs.seeds), "scalars": list(names),
         "nets": {"g": {"offset": 0, "n": g.n_params, "n_in": scene.latent.dim, "n_out": setup.data_dim,
                        "describe": g.describe()},
-                 "d": {"offset": g.n_params, "n": d.n_params, "n_in": setup.data_dim, "n_out": 1,
+                 "d": {"offset": g.n_params, "n": d.n_params, "n_in": setup.data_dim * scene.tricks.pack, "n_out": 1,
                        "describe": d.describe()}},
         "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
         "planned_steps": scene.steps, "scene_file": Path(scene_file).name if scene_file else None,

@@ -122,7 +122,12 @@ class Step:
         return net.forward(weights, x, **kw)
 
     def _d(self, x: torch.Tensor, **kw) -> torch.Tensor:
-        return self._forward(self.d, self.wd, x, **kw)
+        return self._forward(self.d, self.wd, self._packed(x), **kw)
+
+    def _packed(self, x: torch.Tensor) -> torch.Tensor:
+        """PacGAN: m consecutive samples side by side, [runs, n, dim] -> [runs, n / m, m·dim]."""
+        m = self.t.pack
+        return x if m == 1 else x.reshape(x.shape[0], x.shape[1] // m, m * x.shape[2])
 
     def _update(self, flat, weights, opt, loss) -> torch.Tensor:
         """One optimizer step on `loss`; returns each run's gradient norm before clipping."""
@@ -135,7 +140,7 @@ class Step:
 
     def d_update(self, sigma: float) -> dict[str, torch.Tensor]:
         t, b = self.t, self.scene.batch
-        real, z = self._real(b), self._latent(b)
+        real, z = self._real(b * t.pack), self._latent(b * t.pack)  # a batch of b packs of m samples
         with torch.no_grad():
             if t.param_noise:  # PointGAN: D trains against noisy copies of G, averaged
                 k = t.param_noise_batch
@@ -146,7 +151,7 @@ class Step:
         real_in, fake_in = self._noisy(real, sigma), self._noisy(fake, sigma)
         if self.separate_d_passes:
             out_real, out_fake = self._d(real_in), self._d(fake_in)
-        else:  # one D pass over both halves
+        else:  # one D pass over both halves (packs never straddle them: b·m samples each)
             out = self._d(torch.cat([real_in, fake_in], dim=1))
             out_real, out_fake = out[:, :b], out[:, b:]
         real_term, fake_term = self.obj.real_term(out_real, t.real_label), self.obj.fake_term(out_fake, t.fake_label)
@@ -155,7 +160,9 @@ class Step:
         extra = {}
         if self.obj.penalty == "gp":
             eps = self.runs.draw("data", lambda g: torch.rand(b, 1, generator=g))
-            extra["gp"], extra["gp_grad_norm"] = tr.gradient_penalty(self._d, real_in, fake_in[:, :b], eps, t.gp_lambda)
+            extra["gp"], extra["gp_grad_norm"] = tr.gradient_penalty(
+                lambda x: self._forward(self.d, self.wd, x), self._packed(real_in),
+                self._packed(fake_in[:, :b * t.pack]), eps, t.gp_lambda)
             loss = loss + extra["gp"]
         grad_norm = self._update(self.flat_d, self.wd, self.opt_d, loss)
         if self.obj.penalty == "clip":
@@ -177,18 +184,50 @@ class Step:
         return values
 
     def g_update(self, sigma: float) -> dict[str, torch.Tensor]:
-        t = self.t
-        fake = self._noisy(self._forward(self.g, self.wg, self._latent(self.scene.batch)), sigma)
+        t, n = self.t, self.scene.batch * self.t.pack
+        if t.unroll:  # the D that G's step answers: k of D's updates ahead, differentiable in G
+            d_ahead = self._unrolled_d(sigma)
+        fake = self._noisy(self._forward(self.g, self.wg, self._latent(n)), sigma)
         if t.feature_matching:
-            real = self._noisy(self._real(self.scene.batch), sigma)
+            real = self._noisy(self._real(n), sigma)
             loss = tr.feature_matching_loss(self._d(real, upto=t.feature_matching),
                                             self._d(fake, upto=t.feature_matching))
+        elif t.unroll:
+            loss = self.obj.g_term(self.d.forward(d_ahead, self._packed(fake)))
         else:
             loss = self.obj.g_term(self._d(fake))
         if not self.scene.g_steps:  # a fixed generator: measured, never updated
             return {"g_loss": loss.detach(), "g_grad_norm": torch.zeros_like(loss)}
         grad_norm = self._update(self.flat_g, self.wg, self.opt_g, loss)
         return {"g_loss": loss.detach(), "g_grad_norm": grad_norm}
+
+    def _unrolled_d(self, sigma: float) -> torch.Tensor:
+        """D's flat parameters after `tricks.unroll` more of its updates (Metz et al. 2016, §2.2):
+        each on fresh real and generated batches, by D's own optimizer rule (Adam from its
+        current moments, or SGD), kept in the autograd graph so that G's gradient flows
+        through them. D itself is not changed."""
+        t, b, opt = self.t, self.scene.batch, self.scene.opt_d
+        d = self.flat_d.detach().requires_grad_(True)
+        state = self.opt_d.state.get(self.flat_d, {})
+        m = state.get("exp_avg", torch.zeros_like(d)).detach()
+        v = state.get("exp_avg_sq", torch.zeros_like(d)).detach()
+        count = float(state.get("step", 0))
+        for _ in range(t.unroll):
+            real = self._noisy(self._real(b * t.pack), sigma)
+            fake = self._noisy(self._forward(self.g, self.wg, self._latent(b * t.pack)), sigma)
+            loss = self.obj.real_term(self.d.forward(d, self._packed(real)), t.real_label) + \
+                self.obj.fake_term(self.d.forward(d, self._packed(fake)), t.fake_label)
+            grad = torch.autograd.grad(loss.sum(), d, create_graph=True)[0]
+            if opt.name == "adam":
+                count += 1
+                m = opt.beta1 * m + (1 - opt.beta1) * grad
+                v = opt.beta2 * v + (1 - opt.beta2) * grad * grad
+                # + 1e-30 inside the root: its derivative at a zero moment would be infinite (NaN in G's gradient)
+                step = (m / (1 - opt.beta1 ** count)) / ((v / (1 - opt.beta2 ** count) + 1e-30).sqrt() + opt.eps)
+            else:
+                step = grad
+            d = d - opt.lr * step
+        return d
 
     def __call__(self, step: int) -> torch.Tensor:
         """Train one iteration; returns its scalars, [runs, len(names)]."""

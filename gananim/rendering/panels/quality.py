@@ -18,9 +18,12 @@ class Quality(Panel):
         values = []
         for start in range(0, len(steps), 64):
             values += FrameBlock(view, steps[start:start + 64]).metric_values
-        left, right = ("modes", "high_quality") if view.modes is not None else ("js", "sliced_w1")
+        left, right = ("dense_modes", "high_quality") if view.modes is not None else ("js", "sliced_w1")
         self.steps = steps
         self.series = {name: np.array([v[name] for v in values]) for name in (left, right)}
+        if view.modes is not None:  # the protocol's count, thin: a mode "covered" by one sample of 2,500
+            ax.plot(steps, [v["modes"] for v in values], color=self.theme.d_color, lw=0.8, ls="--",
+                    label=LABELS["modes"])
         if left == "high_quality" or right == "high_quality":
             self.series["high_quality"] = 100 * self.series["high_quality"]
         self.twin = ax.twinx()
@@ -32,7 +35,7 @@ class Quality(Panel):
             axis.plot(steps, self.series[name], color=color, lw=1.5, label=label)
             axis.set_ylabel(label, color=color)
             self.dots.append((axis, name, self.animate(axis.plot([], [], "o", color=color, ms=4)[0])))
-        if left == "modes":
+        if left == "dense_modes":
             ax.set_ylim(0, len(view.modes[0]) + 0.5)
             self.twin.set_ylim(0, 102)
         else:
@@ -40,7 +43,8 @@ class Quality(Panel):
                 axis.set_ylim(0, max(np.nanmax(self.series[name]) * 1.1, 1e-6))
         ax.set_xlim(*view.span)
         ax.set_xlabel("step")
-        handles = [line for axis in (ax, self.twin) for line in axis.get_lines()[:1]]
+        handles = [line for axis in (ax, self.twin) for line in axis.get_lines()
+                   if not line.get_label().startswith("_") and not line.get_animated()]
         ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
                   ncols=2, frameon=False, fontsize="small", borderaxespad=0.2)
         self.cursor = self.animate(ax.axvline(view.span[0], color=theme.muted, lw=0.9))
