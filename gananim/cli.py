@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("compare", "traces of different scenes or settings side by side, synchronised, in one animation")
     p.add_argument("traces", nargs="+", metavar="TRACE", help="two or more .trace files")
     p.add_argument("-o", "--output", metavar="FILE", help="output .mp4, .gif, .webp or .webm (default "
-                   "outputs/compare.mp4)")
+                   "outputs/compare.mp4), or .png for the last frame alone (a slide)")
     p.add_argument("--sync", choices=("step", "fraction"), default="step", help="show every trace at the same step "
                    "(a shorter run holds its last frame), or at the same share of its own training")
     p.add_argument("--run", type=int, default=0, metavar="INDEX", help="which run of multi-seed traces (default 0)")
@@ -499,7 +499,7 @@ def cmd_compare(args) -> None:
         if not is_trace(str(path)):
             raise GananimError(f"{path} is not a trace; compare draws traces (render a scene first to get one)")
     out = Path(args.output) if args.output else _default_output("compare", ".mp4")
-    check_output(out, VIDEO_SUFFIXES, paths)
+    check_output(out, VIDEO_SUFFIXES + (".png",), paths)
     with ExitStack() as stack:
         traces = [stack.enter_context(Trace(p)) for p in paths]
         kinds = [("images" if "image" in t.meta else f"{t.meta['data_dim']}-D data") for t in traces]

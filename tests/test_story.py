@@ -193,6 +193,8 @@ def test_compare_tiles_two_traces_labelled_by_what_differs(story, capsys):
     assert "2 tiles, 6 frames, 1280x720" in err
     frames, _ = imageio_ffmpeg.count_frames_and_secs(str(out))
     assert frames == 6
+    code, _, err = run(capsys, "compare", a, b, "-o", folder / "slide.png", "-q")
+    assert code == 0 and Image.open(folder / "slide.png").size == (1280, 720)
     from gananim import sweep
     with Trace(a) as ta, Trace(b) as tb:
         labels = sweep.differing_labels([ta.settings, tb.settings], ["tiny (a)", "tiny (b)"])

@@ -313,7 +313,8 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     opts.size = opts.size or (1280, 720)
     opts = opts.resolved(base)
     out = Path(out)
-    check_video(out, opts)
+    if out.suffix != ".png":
+        check_video(out, opts)
     span = step_range(base, opts.start, opts.stop)
     steps = plan_steps(base, opts, span)
     opts.workers = workers_for(len(steps), opts.workers)
@@ -322,6 +323,12 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
 
     def make():
         return TiledRenderer(tiles, steps, span, opts, title, metric, sub, sync, share)
+
+    if out.suffix == ".png":  # one picture for a slide: the last frame
+        from gananim.rendering.encode import write_png
+        renderer = make()
+        write_png(out, np.asarray(list(renderer.frames(len(steps) - 1))[-1]))
+        return {"path": out, "frames": 1, "size": tuple(opts.size), "tiles": len(tiles)}
 
     encode_frames(make, len(steps), out, opts, show_progress)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles)}
