@@ -120,7 +120,7 @@ def test_missing_scene_and_unknown_bundled_name(tmp_path):
         scene_files.load("nope")
 
 
-BUNDLED = ["circle", "digits_dcgan", "digits_mlp", "grid25", "heart", "point", "point_decay01", "point_decay1e3", "point_decay1e5", "point_eased", "point_final", "point_noise05", "point_noise15", "point_weighted", "quadratic", "ring8", "ring8_collapse", "ring8_minibatch", "ring8_pacgan", "ring8_unrolled", "ring8_vanilla", "sine", "sine_beta07", "sweep_digits_sizes", "sweep_ring8_sizes", "sweep_sine_beta", "sweep_wing_lr", "swissroll", "text_gan", "wing", "wing_highlr"]
+BUNDLED = ["circle", "digits_dcgan", "digits_mlp", "grid25", "heart", "point", "point_decay01", "point_decay1e3", "point_decay1e5", "point_eased", "point_final", "point_noise05", "point_noise15", "point_weighted", "quadratic", "ring8", "ring8_hopping", "ring8_minibatch", "ring8_pacgan", "ring8_unrolled", "ring8_vanilla", "sine", "sine_beta07", "sweep_digits_sizes", "sweep_ring8_sizes", "sweep_sine_beta", "sweep_wing_lr", "swissroll", "text_gan", "wing", "wing_highlr"]
 
 
 def test_bundled_scenes_cover_the_seed_problems():
