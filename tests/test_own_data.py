@@ -319,7 +319,7 @@ def test_the_bundled_own_data_scenes_load_and_find_their_data(name):
 
 def test_bundled_pictures_ship_in_the_wheel_and_are_found_from_an_install(tmp_path):
     root = Path(__file__).resolve().parents[1]
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
                             "-w", str(tmp_path / "dist"), str(root)], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "dist").glob("gananim-*.whl"))
