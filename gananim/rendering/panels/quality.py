@@ -23,7 +23,7 @@ class Quality(Panel):
         self.series = {name: np.array([v[name] for v in values]) for name in (left, right)}
         if view.modes is not None:  # the protocol's count, thin: a mode "covered" by one sample of 2,500
             ax.plot(steps, [v["modes"] for v in values], color=self.theme.d_color, lw=0.8, ls="--",
-                    label=LABELS["modes"])
+                    label="_covered")  # named by the axis label: the legend keeps to two entries
         if left == "high_quality" or right == "high_quality":
             self.series["high_quality"] = 100 * self.series["high_quality"]
         self.twin = ax.twinx()
@@ -33,7 +33,7 @@ class Quality(Panel):
         for axis, name, color in ((ax, left, self.theme.d_color), (self.twin, right, self.theme.g_color)):
             label = LABELS[name] + (" (%)" if name == "high_quality" else "")
             axis.plot(steps, self.series[name], color=color, lw=1.5, label=label)
-            axis.set_ylabel(label, color=color)
+            axis.set_ylabel("modes: dense, - - covered" if name == "dense_modes" else label, color=color)
             self.dots.append((axis, name, self.animate(axis.plot([], [], "o", color=color, ms=4)[0])))
         if left == "dense_modes":
             ax.set_ylim(0, len(view.modes[0]) + 0.5)
@@ -45,8 +45,9 @@ class Quality(Panel):
         ax.set_xlabel("step")
         handles = [line for axis in (ax, self.twin) for line in axis.get_lines()
                    if not line.get_label().startswith("_") and not line.get_animated()]
-        ax.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
-                  ncols=2, frameon=False, fontsize="small", borderaxespad=0.2)
+        short = {LABELS["dense_modes"]: "dense", LABELS["high_quality"] + " (%)": "high quality (%)"}
+        ax.legend(handles, [short.get(h.get_label(), h.get_label()) for h in handles], loc="lower left",
+                  bbox_to_anchor=(-0.02, 1.0), ncols=len(handles), frameon=False, fontsize="small", borderaxespad=0.2)
         self.cursor = self.animate(ax.axvline(view.span[0], color=theme.muted, lw=0.9))
 
     def update(self, block, k) -> None:
