@@ -3,8 +3,9 @@
 Trains each ring-of-8 scene with seeds 0-9 together (one trace each, parameters every 50
 steps) and measures every run with the VEEGAN/PacGAN protocol (2,500 samples, 3σ) and the
 looser "near" radius (gananim/analysis/metrics.py): at the end, modes covered, dense modes,
-near modes, high-quality share, reverse KL; over the second half, how often the run is
-collapsed (half of its samples near 1-3 modes) and how often its set of near modes changes.
+near modes, high-quality share, reverse KL; over every recorded step, the mode the run sits
+on (the fullest, holding at least 15% of its samples) and how often that changes (hops); over
+the second half, how often it has at most 3 near modes and how often it is collapsed.
 Writes outputs/mode_collapse.json and prints a line per scene; `--measure [SCENE …]` measures
 the traces again without training; `--table` prints the README's table from that file.
 A long job (tens of minutes on 2 cores); not a test.
