@@ -1,8 +1,6 @@
 """Sweeps: grids planned and labelled, traces cached and resumed, shards, tiled output decoded."""
 from __future__ import annotations
 
-import os
-
 import imageio_ffmpeg
 import pytest
 from conftest import write_scene

@@ -4,9 +4,7 @@ from __future__ import annotations
 import filecmp
 
 import numpy as np
-import pytest
 import torch
-import torch.nn.functional as F
 from conftest import TINY_SCENE, write_scene
 
 from gananim.config import scene_files, settings

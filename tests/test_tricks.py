@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 from conftest import TINY_SCENE, write_scene
-from test_objectives import SCENE, d_on, trained
+from test_objectives import d_on, trained
 
-from gananim.config import scene_files, settings
+from gananim.config import settings
 from gananim.config.networks import MLP
 from gananim.model.mlp import Network
 from gananim.trace import Trace
