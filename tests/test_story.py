@@ -224,3 +224,19 @@ def test_compare_refuses_traces_of_different_kinds_and_syncs_by_fraction(story, 
     by_step = TiledRenderer([Tile(long, 0, "a"), Tile(short, 0, "short")], np.array([0, 150, 300]), (0, 300), opts,
                             "t", None)
     assert by_step.views[1].frame_steps.tolist() == [0, 100, 100]  # the shorter run holds its last frame
+
+
+def test_a_scenes_own_captions_and_timeline_come_with_its_trace(tmp_path, capsys):
+    scene = write_scene(tmp_path)
+    code, _, err = run(capsys, "train", scene, "-o", tmp_path / "t.trace", "--set", "render.captions=0-10=first words",
+                       "--set", "render.timeline=log", "-q")
+    assert code == 0, err
+    trace = Trace(tmp_path / "t.trace")
+    opts = RenderOptions(frames=6, size=(320, 240)).resolved(trace)
+    assert opts.timeline == "log" and opts.captions == ("0-10=first words",)
+    span = step_range(trace, None, None)
+    renderer = Renderer(trace, timeline.frame_steps(trace, 6, *span, "log"), span, opts)
+    renderer.update(0)
+    assert renderer.caption.get_text() == "first words"
+    code, _, err = run(capsys, "show", scene, "--set", "render.timeline=sideways")
+    assert code == 2 and "render.timeline must be one of linear, log, adaptive" in err

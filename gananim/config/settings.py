@@ -85,7 +85,9 @@ def _parse(text: str, hint: Any, key: str) -> Any:
                 return _parse(text, arg, key)
         raise GananimError(f"{key} cannot be set from the command line; change it in the scene file")
     if origin is tuple:
-        parts = [p for p in text.replace(" ", "").split(",") if p != ""]
+        words = args[:1] == (str,)  # names and captions keep their inner spaces
+        parts = [p.strip() if words else p.replace(" ", "") for p in text.split(",")]
+        parts = [p for p in parts if p != ""]
         if len(args) == 2 and args[1] is Ellipsis:
             if args[0] is int:  # integer lists also take ranges: seeds=0-19
                 return tuple(v for p in parts for v in _int_range(p, key))
