@@ -1,8 +1,9 @@
 """Make the README's pictures with the commands the README shows: `python docs/figures.py`.
 
 Each picture is drawn from a trace kept in outputs/ (trained by the same command when it is
-missing or stale: about a minute for the wing, four for the digits on 2 cores), so the
-pictures always show what those commands draw today. `--only wing` skips the digits.
+missing or stale: about a minute for the wing, eight for the mode-collapse slide's five runs,
+four for the digits on 2 cores), so the pictures always show what those commands draw today.
+`--only GROUP` makes one group (wing, own, collapse, digits).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+COLLAPSE = ("ring8_hopping", "ring8_unrolled", "ring8_pacgan", "ring8_minibatch", "ring8")
 FIGURES = {  # picture -> the gananim command that draws it (the README's captions quote them)
     "wing": [
         ("docs/wing.png", ["render", "wing", "-o", "outputs/wing.png"]),
@@ -21,6 +23,12 @@ FIGURES = {  # picture -> the gananim command that draws it (the README's captio
     ],
     "own": [
         ("docs/text_gan.png", ["render", "text_gan", "-o", "outputs/text_gan.png"]),
+    ],
+    "collapse": [  # the traces first (a still of each, trained when missing), then the slide
+        *[(None, ["render", name, "-o", f"outputs/{name}.png"]) for name in COLLAPSE],
+        ("docs/mode_collapse.png", ["compare", *[f"outputs/{name}.trace" for name in COLLAPSE],
+                                    "--title", "A GAN hopping between modes, and four cures (seed 0)",
+                                    "-o", "outputs/mode_collapse.png"]),
     ],
     "digits": [
         ("docs/digits.png", ["render", "digits_dcgan", "--step", "4000", "-o", "outputs/digits.png"]),
@@ -41,7 +49,8 @@ def main() -> int:
             done = subprocess.run([sys.executable, "-m", "gananim", *command], cwd=ROOT)
             if done.returncode:
                 return done.returncode
-            (ROOT / picture).write_bytes((ROOT / command[command.index("-o") + 1]).read_bytes())
+            if picture:
+                (ROOT / picture).write_bytes((ROOT / command[command.index("-o") + 1]).read_bytes())
     return 0
 
 

@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=int, help="frames per second")
     p.add_argument("--size", type=_size, metavar="WxH", help="frame size in pixels, e.g. 1280x720")
     p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
-    p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side)")
+    p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side; at most one "
+                   "cell per pixel: a finer grid is drawn at the heat map's size in pixels)")
     p.add_argument("--from", dest="start", type=int, metavar="STEP", help="first step shown")
     p.add_argument("--to", dest="stop", type=int, metavar="STEP", help="last step shown")
     p.add_argument("--layout", choices=("classic", "1d", "wide", "square", "digits"),
@@ -198,9 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "scene file with their code (checked against the trace)")
     p.add_argument("--size", type=_size, metavar="WxH", help="sheet size in pixels (default 380 px a tile)")
     p.add_argument("--dpi", type=float, help="dots per inch: larger makes text and lines larger")
-    p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side)")
+    p.add_argument("--grid", type=int, help="resolution of the D heat maps (cells per side; at most one "
+                   "cell per pixel: a finer grid is drawn at the heat map's size in pixels)")
     p.add_argument("--theme", choices=("light", "dark", "print"), help="colours: light, dark (slides), print")
     p.add_argument("--run", type=int, metavar="INDEX", help="which run of a multi-seed trace to draw")
+    _add_precision_arg(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_still)
 
@@ -359,6 +362,13 @@ def _add_story_args(p) -> None:
                    "lossless, through one palette like the GIF)")
     p.add_argument("--chroma", choices=("444", "420"), default="444", help="for .webm: 444 (default) keeps thin "
                    "coloured marks their colour; 420 for players that need it")
+    _add_precision_arg(p)
+
+
+def _add_precision_arg(p) -> None:
+    p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="the D heat maps' arithmetic: "
+                   "fp32 (default, exact) or bf16, faster for wide networks on CPUs with native bfloat16 "
+                   "(AVX512-BF16, AMX) but a few colour levels off")
 
 
 def render_options(args):
@@ -368,7 +378,8 @@ def render_options(args):
                          start=args.start, stop=args.stop, layout=args.layout, panels=args.panels,
                          theme=args.theme, run=args.run, workers=args.workers, max_bytes=args.max_size or 0,
                          timeline=args.timeline, hold=args.hold, hold_start=args.hold_start,
-                         captions=tuple(args.captions), quality=args.quality, chroma=args.chroma)
+                         captions=tuple(args.captions), quality=args.quality, chroma=args.chroma,
+                         precision=args.precision)
 
 
 def trace_for(args, out: Path, scene) -> tuple[Path, tuple | None]:
@@ -425,7 +436,7 @@ def cmd_still(args) -> None:
     trace_path, networks = trace_for(args, out, scene)
     with Trace(trace_path) as trace:
         opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run,
-                             networks=networks or scene_file_networks(args, trace))
+                             networks=networks or scene_file_networks(args, trace), precision=args.precision)
         done = contact_sheet(trace, out, args.steps, opts, args.panel)
     console.print(f"wrote {out}: steps {', '.join(f'{s:,}' for s in done['steps'])}, "
                   f"{done['size'][0]}x{done['size'][1]}")
@@ -476,7 +487,7 @@ def cmd_sweep(args) -> None:
         opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
                              workers=args.workers, networks=(base.g, base.d), max_bytes=args.max_size or 0,
                              timeline=args.timeline, hold=args.hold, hold_start=args.hold_start, quality=args.quality,
-                             chroma=args.chroma)
+                             chroma=args.chroma, precision=args.precision)
         done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
     finally:
         for trace in traces:
@@ -520,7 +531,8 @@ def cmd_compare(args) -> None:
                          for t in traces}) == 1
         opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
                              workers=args.workers, max_bytes=args.max_size or 0, timeline=args.timeline,
-                             hold=args.hold, hold_start=args.hold_start, quality=args.quality, chroma=args.chroma)
+                             hold=args.hold, hold_start=args.hold_start, quality=args.quality, chroma=args.chroma,
+                             precision=args.precision)
         tiles = [Tile(trace, args.run, label) for trace, label in zip(traces, labels)]
         title = args.title or f"{len(traces)} runs compared, by {'step' if args.sync == 'step' else 'share of training'}"
         done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet, sync=args.sync, share=same_data)

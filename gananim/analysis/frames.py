@@ -36,6 +36,18 @@ def image_codes(latents: torch.Tensor) -> torch.Tensor:
 
 MANIFOLD_CELLS = 28  # the manifold panel's latent grid: cells per side
 
+# The heat maps' arithmetic. bfloat16 rounds every hidden layer's output to 8 significant bits
+# and torch on CPU has no bfloat16 product with float32 results, so on trained networks it
+# moves colours by up to about 8 levels in 256 (bench/precision.py): opt-in, for wide networks
+# where it pays, never the default. Training, traces, samples and metrics stay float32.
+PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16}
+
+
+def field_dtype(precision: str) -> torch.dtype:
+    if precision not in PRECISIONS:
+        raise GananimError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
+    return PRECISIONS[precision]
+
 
 def _networks(trace: Trace, scene, networks):
     """G and D for a trace: rebuilt from its stored MLP or DCGAN specs, or, for a scene's own
@@ -67,11 +79,13 @@ class View:
     """A trace prepared for drawing: networks, fixed samples, limits, grids and colour scale."""
 
     def __init__(self, trace: Trace, span: tuple[int, int], grid: int, run: int | None = 0,
-                 networks: tuple | None = None) -> None:
+                 networks: tuple | None = None, precision: str = "fp32") -> None:
         """`span` is the range of steps the animation covers: curves and limits follow it.
         `run` picks one run of a multi-seed trace; None draws all runs at once. `networks`
-        are G's and D's modules for a trace of a scene's own nn.Modules (see `_networks`)."""
+        are G's and D's modules for a trace of a scene's own nn.Modules (see `_networks`).
+        `precision` is the heat maps' (see `field_dtype`)."""
         self.trace, self.span, self.grid = trace, span, grid
+        self.field_dtype = field_dtype(precision)
         try:
             self.scene = from_settings(trace.settings)
         except GananimError as exc:
@@ -228,6 +242,12 @@ def _widest(net) -> int:
     return max((*widths, net.n_in, net.n_out, 1))
 
 
+def _plain_mlp(net) -> bool:
+    """An MLP whose output depends on each point alone: one that reduced precision can evaluate."""
+    spec = getattr(net, "spec", None)
+    return isinstance(spec, MLP) and not spec.vbn and not spec.minibatch
+
+
 def in_chunks(fn, x: torch.Tensor, sets: int, net) -> torch.Tensor:
     """fn(x) for points x [..., N, dim], N split so that `sets` parameter sets times the widest
     layer of `net` stay within FIELD_FLOATS (a network that mixes its batch gets x whole)."""
@@ -260,8 +280,9 @@ class FrameBlock:
         """Parameter sets evaluated at once: frames, times runs when all runs are drawn."""
         return int(np.prod(self.d_params.shape[:-1]))
 
-    def _shown(self, x: torch.Tensor) -> torch.Tensor:
-        """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context).
+    def _shown(self, x: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context),
+        computed in `dtype` where D is a plain MLP and in float32 otherwise.
         A PacGAN D, which reads m samples at once, is drawn at m copies of the point: what it
         says of a pack made of that point alone."""
         view = self.view
@@ -269,7 +290,9 @@ class FrameBlock:
         x = self._tiled(x)
         with torch.no_grad():
             if not getattr(view.d.spec, "minibatch", 0):
-                out = in_chunks(lambda part: view.d.forward(self.d_params, part), x, self._sets, view.d)
+                fast = self._d_fast if dtype != torch.float32 and _plain_mlp(view.d) else None
+                out = in_chunks(lambda part: view.d.forward(self.d_params, part, fast=fast) if fast is not None
+                                else view.d.forward(self.d_params, part), x, self._sets, view.d)
                 return view.objective.display(out)[..., 0]
             context = self._fake_tensor[..., :view.scene.batch * pack, :]
             if pack > 1:
@@ -279,6 +302,15 @@ class FrameBlock:
             parts = [view.d.forward(self.d_params, x[..., i:i + chunk, :], context=context)
                      for i in range(0, x.shape[-2], chunk)]
             return view.objective.display(torch.cat(parts, dim=-2))[..., 0]
+
+    @cached_property
+    def _d_fast(self) -> torch.Tensor:
+        """D's parameters in the heat maps' reduced precision, cast once per block."""
+        return self.d_params.to(self.view.field_dtype)
+
+    @cached_property
+    def _g_fast(self) -> torch.Tensor:
+        return self.g_params.to(self.view.field_dtype)
 
     @cached_property
     def _fake_tensor(self) -> torch.Tensor:
@@ -307,7 +339,7 @@ class FrameBlock:
 
     def _field(self, x: torch.Tensor) -> np.ndarray:
         n = self.grid
-        shown = self._shown(x) - self.midpoint[..., None]
+        shown = self._shown(x, self.view.field_dtype) - self.midpoint[..., None]
         return shown.reshape(*shown.shape[:-1], n, n).numpy()
 
     @cached_property
@@ -320,8 +352,10 @@ class FrameBlock:
     def latent_field(self) -> np.ndarray:
         """D(G(z)) over the latent grid: [frames, grid, grid]."""
         grid = self.view.latent_grid if self.grid == self.view.grid else self.view.latent_points(self.grid)
+        fast = self.view.field_dtype != torch.float32 and _plain_mlp(self.view.g)
         with torch.no_grad():
-            fake = in_chunks(lambda part: self.view.g.forward(self.g_params, part), grid, self._sets, self.view.g)
+            fake = in_chunks(lambda part: self.view.g.forward(self.g_params, part, fast=self._g_fast) if fast
+                             else self.view.g.forward(self.g_params, part), grid, self._sets, self.view.g)
         return self._field(fake)
 
     @cached_property

@@ -148,13 +148,17 @@ class Network:
         return torch.cat([h, closeness + 1.0], -1)  # the example's closeness to itself
 
     def forward(self, params: "torch.Tensor | Weights", x: torch.Tensor, upto: int | None = None,
-                context: torch.Tensor | None = None, reference: torch.Tensor | None = None) -> torch.Tensor:
+                context: torch.Tensor | None = None, reference: torch.Tensor | None = None,
+                fast: torch.Tensor | None = None) -> torch.Tensor:
         """Evaluate at `x` [..., N, n_in] with parameters `params`: a flat vector [..., n_params]
         or its unflattened Weights (at most one leading dimension).
 
         `upto=k` returns the activations after hidden layer k (1-based) instead of the output.
         With minibatch discrimination, each example is compared with the others in its group
         (the last batch dimension of x), or with `context` samples when given.
+        `fast` (drawing only, plain MLPs) is `params` in a reduced precision such as bfloat16:
+        the products between hidden layers use it, where nearly all the work is; the first
+        layer, which places the inputs, and the output layer stay float32.
         """
         if isinstance(params, torch.Tensor):
             if params.dim() > 2:  # several leading dimensions: fold them into one
@@ -164,9 +168,12 @@ class Network:
                     return None if t is None else t.expand(*lead, *t.shape[-2:]).reshape(-1, *t.shape[-2:])
 
                 ref = fold(self.reference if reference is None else reference) if self.spec.vbn else None
-                out = self.forward(params.reshape(-1, params.shape[-1]), fold(x), upto, fold(context), ref)
+                flat = None if fast is None else fast.reshape(-1, fast.shape[-1])
+                out = self.forward(params.reshape(-1, params.shape[-1]), fold(x), upto, fold(context), ref, flat)
                 return out.reshape(*lead, *out.shape[-2:])
             params = self.unflatten(params)
+        if fast is not None:
+            return self._fast_forward(params, self.unflatten(fast), x)
         weights = params
         inplace = not torch.is_grad_enabled()  # rendering: overwrite activations, half the memory traffic
         h = x
@@ -188,6 +195,17 @@ class Network:
             h = self._minibatch(weights, h, h if context is None else self.forward(weights, context, self.n_hidden,
                                                                                      reference=reference))
         return activate(self._linear(weights, h, self.n_hidden), self.activations[-1], self.spec.slope, inplace)
+
+    def _fast_forward(self, weights: "Weights", fast: "Weights", x: torch.Tensor) -> torch.Tensor:
+        """forward() with the hidden-to-hidden products in `fast`'s precision (see forward)."""
+        h = x
+        for i in range(self.n_hidden + 1):
+            if 0 < i < self.n_hidden:
+                h = self._linear(fast, h.to(fast.w[i].dtype), i)
+            else:
+                h = self._linear(weights, h.float(), i)
+            h = activate(h, self.activations[i], self.spec.slope, inplace=True)
+        return h
 
     def to_module(self, flat: torch.Tensor) -> nn.Sequential:
         """Plain nn.Linear layers holding `flat`'s values (for checks against PyTorch itself)."""

@@ -29,6 +29,7 @@ from gananim.rendering import captions as captions_mod
 from gananim.rendering import encode, layout
 from gananim.rendering.layout import WIDE_SIZE, fit_text, legible_pt
 from gananim.rendering.panels.base import THEMES
+from gananim.rendering.panels.heatmaps import Heatmap
 from gananim.rendering.timeline import TIMELINES, frame_steps
 from gananim.trace import Trace
 
@@ -60,6 +61,7 @@ class RenderOptions:
     captions: tuple[str, ...] = ()  # "STEP=TEXT" / "FROM-TO=TEXT", after the scene's own
     quality: int | None = None  # a lossy WebP's quality (1-100); None: lossless through one palette
     chroma: str = "444"  # a WebM's chroma subsampling: 444 or 420
+    precision: str = "fp32"  # the heat maps' arithmetic: fp32 or bf16 (gananim/analysis/frames.py, PRECISIONS)
 
     def resolved(self, trace: Trace) -> "RenderOptions":
         r = trace.settings["render"]
@@ -147,7 +149,7 @@ class Renderer(BlittedFigure):
 
     def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
         self.trace, self.steps, self.opts = trace, np.asarray(steps), opts
-        self.view = View(trace, span, opts.grid, opts.run, opts.networks)
+        self.view = View(trace, span, opts.grid, opts.run, opts.networks, opts.precision)
         self.view.frame_steps = self.steps
         self.fig, self.panels, self.counter, self.caption = layout.build(
             self.view, opts.layout, opts.size, opts.dpi, opts.title, opts.panels, opts.theme)
@@ -157,10 +159,17 @@ class Renderer(BlittedFigure):
         self.caption.set_fontfamily(list(families))
         self.caption.set_parse_math(False)  # a teacher's "$5" or "50%" is text, not mathtext
         self._fitted: dict[str, tuple[str, float]] = {}
+        self.view.grid = min(self.view.grid, self._heatmap_pixels())
         width = max([*getattr(self.view.d.spec, "widths", ()), *getattr(self.view.g.spec, "widths", ()), 1])
-        self.block_size = int(max(1, min(64, FIELD_FLOATS // (opts.grid ** 2 * width))))
+        self.block_size = int(max(1, min(64, FIELD_FLOATS // (self.view.grid ** 2 * width))))
         self._block: FrameBlock | None = None
         self._block_start = -1
+
+    def _heatmap_pixels(self) -> int:
+        """The heat maps' longest side in pixels: a finer grid adds work and nothing to the
+        picture, so the grid is capped to it (a frame without heat maps: no cap)."""
+        sides = [max(p.ax.bbox.width, p.ax.bbox.height) for p in self.panels if isinstance(p, Heatmap)]
+        return int(np.ceil(max(sides))) if sides else self.view.grid
 
     def block_for(self, i: int) -> tuple[FrameBlock, int]:
         """The block holding frame i (evaluated on first use) and i's index in it."""
@@ -424,7 +433,7 @@ def sheet_figure(trace: Trace, steps: list[int], opts: RenderOptions, panel: str
         raise GananimError(f"--steps {outside[0]} is outside the trace, which holds steps 0 to {last}")
     shown = np.array([trace.nearest_recorded(s) for s in steps])
     span = step_range(trace, opts.start, opts.stop)
-    view = View(trace, span, opts.grid, opts.run, opts.networks)
+    view = View(trace, span, opts.grid, opts.run, opts.networks, opts.precision)
     panel = panel or ("digit_grid" if view.image else "line1d" if view.data_dim == 1 else "sample_field")
     if asked is None:  # no --size: tiles of 380 px
         opts.dpi = opts.dpi or 100.0

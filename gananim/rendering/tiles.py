@@ -155,7 +155,7 @@ class TiledRenderer(BlittedFigure):
         self.tiles, self.steps, self.opts, self.sync = tiles, np.asarray(steps), opts, sync
         self.last = max(int(t.trace.param_steps[-1]) for t in tiles)
         self.views = [View(t.trace, span if sync == "step" else (0, int(t.trace.param_steps[-1])), opts.grid, t.run,
-                           opts.networks) for t in tiles]
+                           opts.networks, opts.precision) for t in tiles]
         if share:
             self._share_scales()
         for view in self.views:

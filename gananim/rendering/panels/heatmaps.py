@@ -11,7 +11,7 @@ from gananim.rendering.panels.base import D_CMAP, DOT, REAL_DARK, THEMES, Panel,
 from gananim.rendering.panels.samples import scatter_size
 
 
-class _Heatmap(Panel):
+class Heatmap(Panel):
     square = True
     right_in = 0.62
     colour_bar = True
@@ -42,7 +42,7 @@ class _Heatmap(Panel):
         return np.full((2, 2), 0.5 * (lo + hi))
 
 
-class LatentField(_Heatmap):
+class LatentField(Heatmap):
     title = "D(G(z)) on the latent space"
 
     unavailable = staticmethod(needs_planes)
@@ -62,7 +62,7 @@ class LatentField(_Heatmap):
         self.image.set_data(block.latent_field[k])
 
 
-class SampleField(_Heatmap):
+class SampleField(Heatmap):
     title = "D(x) on the sample space"
 
     @classmethod
