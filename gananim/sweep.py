@@ -172,12 +172,18 @@ def train_points(points: list[Point], scene_file: str, workers: int, show_progre
     return len(todo)
 
 
+MAX_LABEL_KEYS = 3  # settings a compare tile's label lists after the scene's name
+
+
 def differing_labels(settings_list: list[dict], names: list[str]) -> list[str]:
     """A label per trace for `gananim compare`: its scene's name and the training settings
-    whose values differ between the traces (presentation left out), shortened like a sweep's."""
+    whose values differ between the traces (presentation left out), shortened like a sweep's.
+    Different scenes that differ in more than MAX_LABEL_KEYS settings are labelled by name alone."""
     flat = [settings_mod.flatten(from_settings(s)) for s in settings_list]
     keys = [k for k in flat[0] if k.split(".")[0] not in PRESENTATION and k != "name"
             and len({repr(f.get(k)) for f in flat}) > 1]
+    if len(set(names)) == len(names) and len(keys) > MAX_LABEL_KEYS:
+        return list(names)  # different scenes: their names say it; a list of values would not fit
     labels = []
     for name, values in zip(names, flat):
         changes = _collapsed({k: values[k] for k in keys})

@@ -240,3 +240,29 @@ def test_a_scenes_own_captions_and_timeline_come_with_its_trace(tmp_path, capsys
     assert renderer.caption.get_text() == "first words"
     code, _, err = run(capsys, "show", scene, "--set", "render.timeline=sideways")
     assert code == 2 and "render.timeline must be one of linear, log, adaptive" in err
+
+
+def test_compare_of_different_objectives_keeps_each_colour_range_and_names_the_verdict(story, tmp_path):
+    """A probability and a critic's score do not share one colour scale: each tile keeps its
+    own, and the one colour bar says fake / unsure / real instead of numbers. Different scenes
+    differing in many settings are labelled by their names."""
+    from gananim import sweep
+    from gananim.rendering.tiles import Tile, TiledRenderer
+    folder, (a, _) = story
+    critic_path = tmp_path / "w.trace"
+    critic_scene = TINY_SCENE.replace('name="tiny"', 'name="critic"').replace("batch=16", 'batch=32, loss="wgan-gp"') \
+        .replace("opt_g=adam(1e-3)", "opt_g=adam(5e-4)").replace("opt_d=adam(1e-3)", "opt_d=adam(2e-4)")
+    train(scene_files.load(str(write_scene(tmp_path, critic_scene))), critic_path, show_progress=False)
+    with Trace(a) as probability, Trace(critic_path) as critic:
+        opts = RenderOptions(frames=3, size=(640, 360)).resolved(probability)
+        tiled = TiledRenderer([Tile(probability, 0, "p"), Tile(critic, 0, "c")], np.array([0, 20, 40]), (0, 40),
+                              opts, "t", None)
+        assert tiled.own_colour_ranges
+        assert tiled.views[0].shown_range != tiled.views[1].shown_range
+        bar = next(child for panel in tiled.panels[-1] for child in panel.ax.child_axes)
+        assert [t.get_text() for t in bar.get_yticklabels()] == ["fake", "unsure", "real"]
+        same = TiledRenderer([Tile(probability, 0, "p"), Tile(probability, 0, "q")], np.array([0, 40]), (0, 40), opts,
+                             "t", None)
+        assert not same.own_colour_ranges and same.views[0].shown_range == same.views[1].shown_range
+        labels = sweep.differing_labels([probability.settings, critic.settings], ["tiny", "critic"])
+    assert labels == ["tiny", "critic"]

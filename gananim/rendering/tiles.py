@@ -153,6 +153,7 @@ class TiledRenderer(BlittedFigure):
         frame); "fraction" at the same share of its own training. `share` gives every tile
         the same axis limits and colour range (for data that agree)."""
         self.tiles, self.steps, self.opts, self.sync = tiles, np.asarray(steps), opts, sync
+        self.own_colour_ranges = False
         self.last = max(int(t.trace.param_steps[-1]) for t in tiles)
         self.views = [View(t.trace, span if sync == "step" else (0, int(t.trace.param_steps[-1])), opts.grid, t.run,
                            opts.networks, opts.precision) for t in tiles]
@@ -183,10 +184,16 @@ class TiledRenderer(BlittedFigure):
         xlim = (min(x[0] for x in xs), max(x[1] for x in xs))
         ys = [v.ylim for v in views if v.ylim]
         ylim = (min(y[0] for y in ys), max(y[1] for y in ys)) if ys else None
-        shown = [v.shown_range for v in views]
-        shown_range = (min(s[0] for s in shown), max(s[1] for s in shown))
         for v in views:
-            v.xlim, v.ylim, v.shown_range = xlim, ylim, shown_range
+            v.xlim, v.ylim = xlim, ylim
+        # D's outputs share a colour range only when they measure the same thing: a critic's
+        # score and a probability do not, and each tile then keeps its own range (see _build).
+        self.own_colour_ranges = len({v.shown_label for v in views}) > 1
+        if not self.own_colour_ranges:
+            shown = [v.shown_range for v in views]
+            shown_range = (min(s[0] for s in shown), max(s[1] for s in shown))
+            for v in views:
+                v.shown_range = shown_range
 
     def _snap(self, view: View) -> np.ndarray:
         """Each frame's step in this tile's trace: the nearest recorded one."""
@@ -251,6 +258,8 @@ class TiledRenderer(BlittedFigure):
                              bottom=r == rows - 1 or i + cols >= len(self.tiles), last_panel=j == per_tile - 1)
                 for child in list(ax.child_axes) if not keeps_bar else ():
                     child.remove()  # one colour bar serves every tile
+                if keeps_bar and self.own_colour_ranges and ax.child_axes:
+                    _verdict_bar(ax.child_axes[0], view)
                 panels.append(panel)
             self.panels.append(panels)
         fit_labels(labels, legible_pt(fig))
@@ -332,3 +341,11 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
 
     encode_frames(make, len(steps), out, opts, show_progress)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles)}
+
+
+def _verdict_bar(bar, view: View) -> None:
+    """The one colour bar of tiles whose D outputs have different scales (a probability beside
+    a critic's score): it says what the colours mean, from each tile's own range, not numbers."""
+    lo, hi = view.shown_range
+    bar.set_yticks([lo, 0.5 * (lo + hi), hi], ["fake", "unsure", "real"])
+    bar.set_ylabel("D's verdict, each tile on its own scale", fontsize="small", labelpad=2)
