@@ -38,7 +38,7 @@ MANIFOLD_CELLS = 28  # the manifold panel's latent grid: cells per side
 
 # The heat maps' arithmetic. bfloat16 rounds every hidden layer's output to 8 significant bits
 # and torch on CPU has no bfloat16 product with float32 results, so on trained networks it
-# moves colours by up to about 8 levels in 256 (bench/precision.py): opt-in, for wide networks
+# moves colours by up to about 4 levels in 256 (bench/precision.py): opt-in, for wide networks
 # where it pays, never the default. Training, traces, samples and metrics stay float32.
 PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16}
 
@@ -280,9 +280,9 @@ class FrameBlock:
         """Parameter sets evaluated at once: frames, times runs when all runs are drawn."""
         return int(np.prod(self.d_params.shape[:-1]))
 
-    def _shown(self, x: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-        """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context),
-        computed in `dtype` where D is a plain MLP and in float32 otherwise.
+    def _shown(self, x: torch.Tensor, fast: bool = False) -> torch.Tensor:
+        """D's output as drawn, at x [..., N, dim] (generated samples give minibatch D its context);
+        `fast`: in the heat maps' precision where that applies (see `_d_fast`).
         A PacGAN D, which reads m samples at once, is drawn at m copies of the point: what it
         says of a pack made of that point alone."""
         view = self.view
@@ -290,9 +290,8 @@ class FrameBlock:
         x = self._tiled(x)
         with torch.no_grad():
             if not getattr(view.d.spec, "minibatch", 0):
-                fast = self._d_fast if dtype != torch.float32 and _plain_mlp(view.d) else None
-                out = in_chunks(lambda part: view.d.forward(self.d_params, part, fast=fast) if fast is not None
-                                else view.d.forward(self.d_params, part), x, self._sets, view.d)
+                low = self._d_fast if fast else None
+                out = in_chunks(lambda part: view.d.forward(self.d_params, part, fast=low), x, self._sets, view.d)
                 return view.objective.display(out)[..., 0]
             context = self._fake_tensor[..., :view.scene.batch * pack, :]
             if pack > 1:
@@ -303,14 +302,19 @@ class FrameBlock:
                      for i in range(0, x.shape[-2], chunk)]
             return view.objective.display(torch.cat(parts, dim=-2))[..., 0]
 
-    @cached_property
-    def _d_fast(self) -> torch.Tensor:
-        """D's parameters in the heat maps' reduced precision, cast once per block."""
-        return self.d_params.to(self.view.field_dtype)
+    def _low_precision(self, net, params: torch.Tensor) -> torch.Tensor | None:
+        """`params` cast to the heat maps' reduced precision (for forward's `fast`), or None
+        where the heat maps are float32 or the network is not a plain MLP."""
+        dtype = self.view.field_dtype
+        return params.to(dtype) if dtype != torch.float32 and _plain_mlp(net) else None
 
     @cached_property
-    def _g_fast(self) -> torch.Tensor:
-        return self.g_params.to(self.view.field_dtype)
+    def _d_fast(self) -> torch.Tensor | None:
+        return self._low_precision(self.view.d, self.d_params)  # cast once per block
+
+    @cached_property
+    def _g_fast(self) -> torch.Tensor | None:
+        return self._low_precision(self.view.g, self.g_params)
 
     @cached_property
     def _fake_tensor(self) -> torch.Tensor:
@@ -339,7 +343,7 @@ class FrameBlock:
 
     def _field(self, x: torch.Tensor) -> np.ndarray:
         n = self.grid
-        shown = self._shown(x, self.view.field_dtype) - self.midpoint[..., None]
+        shown = self._shown(x, fast=True) - self.midpoint[..., None]
         return shown.reshape(*shown.shape[:-1], n, n).numpy()
 
     @cached_property
@@ -352,10 +356,9 @@ class FrameBlock:
     def latent_field(self) -> np.ndarray:
         """D(G(z)) over the latent grid: [frames, grid, grid]."""
         grid = self.view.latent_grid if self.grid == self.view.grid else self.view.latent_points(self.grid)
-        fast = self.view.field_dtype != torch.float32 and _plain_mlp(self.view.g)
         with torch.no_grad():
-            fake = in_chunks(lambda part: self.view.g.forward(self.g_params, part, fast=self._g_fast) if fast
-                             else self.view.g.forward(self.g_params, part), grid, self._sets, self.view.g)
+            fake = in_chunks(lambda part: self.view.g.forward(self.g_params, part, fast=self._g_fast), grid,
+                             self._sets, self.view.g)
         return self._field(fake)
 
     @cached_property
