@@ -62,6 +62,7 @@ def trace_summary(trace) -> dict:
         "networks": {"g": meta["nets"]["g"]["describe"], "d": meta["nets"]["d"]["describe"]},
         "versions": {"format": trace.version, "gananim": meta["gananim"], "torch": meta["torch"],
                      "numpy": meta["numpy"]},
+        "execution": _execution(meta.get("execution")),
         "bytes": trace.size, "message": (trace.done or {}).get("message", ""),
         "target": {"source": s["target"]["source"] if isinstance(s["target"], dict) else s["target"],
                    "about": meta.get("target_about"), "units": meta.get("data_units")},
@@ -104,6 +105,13 @@ def last_metrics(trace) -> dict:
             "per_run": values, "runs": len(values)}
 
 
+def _execution(recorded) -> dict:
+    """How the run was trained (mode, device, precision), as strings: a trace is input."""
+    if not isinstance(recorded, dict):
+        return {}
+    return {k: str(recorded[k])[:40] for k in ("mode", "device", "precision") if k in recorded}
+
+
 def _target_text(target: dict) -> str:
     text = f"{target['source']}" + (f": {target['about']}" if target["about"] else "")
     units = target["units"]
@@ -129,6 +137,7 @@ def show_trace(trace, as_json: bool) -> None:
         ("G", f"{summary['networks']['g']}: {summary['parameters']['g']:,} parameters"),
         ("D", f"{summary['networks']['d']}: {summary['parameters']['d']:,} parameters"),
         ("size", f"{summary['bytes'] / 1e6:,.1f} MB"),
+        ("trained", ", ".join(summary["execution"].values()) or "unrecorded"),
         ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items())),
     ]
     rows += [(f"last {name}", f"{value:.4g}") for name, value in summary["last"].items()]

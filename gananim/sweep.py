@@ -134,13 +134,15 @@ def _train_one(job) -> tuple[int, str, str]:
     from gananim.training.loop import train
 
     torch.set_num_threads(1)
-    point, scene_file = job
-    result = train(point.scene, point.trace, scene_file=scene_file, show_progress=False)
+    point, scene_file, compile_mode = job
+    result = train(point.scene, point.trace, scene_file=scene_file, show_progress=False, compile=compile_mode)
     return point.index, result.status, result.message
 
 
-def train_points(points: list[Point], scene_file: str, workers: int, show_progress: bool) -> int:
-    """Train the points whose traces are missing or stale, `workers` at a time. Returns how many."""
+def train_points(points: list[Point], scene_file: str, workers: int, show_progress: bool,
+                 compile_mode: str = "auto") -> int:
+    """Train the points whose traces are missing or stale, `workers` at a time (`compile_mode`:
+    see gananim/training/compiled.py). Returns how many."""
     from gananim.training.loop import fingerprint, reusable
 
     todo = [p for p in points if not reusable(p.trace, fingerprint(p.scene))]
@@ -148,7 +150,7 @@ def train_points(points: list[Point], scene_file: str, workers: int, show_progre
         console.print(f"reusing {len(points) - len(todo)} of {len(points)} traces (same scene and settings)")
     if not todo:
         return 0
-    jobs = [(p, scene_file) for p in todo]
+    jobs = [(p, scene_file, compile_mode) for p in todo]
     results = []
     try:
         with training_bar(f"sweep: {len(todo)} runs", len(todo), show_progress, unit="runs") as bar:

@@ -21,6 +21,7 @@ from gananim.model import objectives
 from gananim.model.networks import build_network
 from gananim.progress import console, training_bar
 from gananim.trace import FORMAT_VERSION, DiskFull, ResumePoint, Trace, TraceWriter, busy_message, stale
+from gananim.training.compiled import iteration_for
 from gananim.training.step import Runs, Step
 from gananim.version import __version__
 
@@ -107,9 +108,10 @@ def fingerprint(scene: Scene) -> str:
                           + b"|" + data).hexdigest()
 
 
-def execution_mode() -> dict:
-    """How training ran; a resume must run the same way to write the same bytes."""
-    return {"mode": "eager", "device": "cpu", "precision": "float32", "torch": torch.__version__}
+def execution_mode(mode: str = "eager") -> dict:
+    """How training ran (`mode`: eager or compiled); a resume must run the same way to write
+    the same bytes."""
+    return {"mode": mode, "device": "cpu", "precision": "float32", "torch": torch.__version__}
 
 
 @contextmanager
@@ -143,13 +145,14 @@ class TrainResult:
 
 def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
           scene_var: str | None = None, show_progress: bool = True, frames: int | None = None,
-          resume: bool = False) -> TrainResult:
+          resume: bool = False, compile: str = "auto") -> TrainResult:
     """Train `scene` (all of its seeds together) and stream its trace to `path`.
 
     `scene_file` and `scene_var` name where the scene came from (the trace keeps the file's
     name, never its path); `frames` is the number of frames the caller will render, used only
     to warn when the recording cadence is coarser. `resume` continues an interrupted or killed
-    run of the same scene from its last training state (see `resume_source`)."""
+    run of the same scene from its last training state (see `resume_source`), in the mode it
+    was trained in. `compile` is auto, on or off (gananim/training/compiled.py)."""
     path = Path(path)
     setup = prepare(scene)
     runs = Runs(scene.run_seeds)
@@ -168,6 +171,13 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
     names = step_fn.names + (scores.names if scores else ())
     fp = fingerprint(scene)
     resumed = resume_source(path, fp) if resume else None
+    if resumed:  # continue the way it ran: resume_source has checked this machine can
+        compile = "on" if resumed[0].meta["execution"]["mode"] == "compiled" else "off"
+    iteration, mode = iteration_for(step_fn, compile, show=show_progress)
+    if resumed and (mode == "compiled") != (compile == "on"):
+        resumed[0].close()
+        raise GananimError(f"{path} was trained compiled, and this machine cannot compile its step; "
+                           "train without --resume")
 
     frames = frames or scene.render.frames
     every = resumed[0].meta["record_every"] if resumed else cadence(scene, setup.n_params, n_runs,
@@ -191,7 +201,7 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
                        "describe": d.describe()}},
         "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
         "planned_steps": scene.steps, "scene_file": Path(scene_file).name if scene_file else None,
-        "scene_var": scene_var, "custom_source": scene.custom_source_hash(), "execution": execution_mode(),
+        "scene_var": scene_var, "custom_source": scene.custom_source_hash(), "execution": execution_mode(mode),
         "fingerprint": fp, "target_about": setup.target.about,
     }
     if scores:
@@ -272,7 +282,7 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
         with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
             bar.advance(start)
             for step in range(start + 1, scene.steps + 1):
-                row = step_fn(step)
+                row = iteration(step)
                 sbuf[step - chunk_first] = torch.cat([row, latest_scores], dim=-1) if scores else row
                 if step % every == 0 or step == scene.steps:
                     record_params(step)
@@ -339,7 +349,8 @@ def resume_source(path: Path, fp: str) -> "tuple[Trace, ResumePoint]":
         if trace.meta.get("fingerprint") != fp:
             raise GananimError(f"{found} was trained with other settings or code than this scene; resuming would "
                                "mix two runs (train without --resume to start again)")
-        recorded, now = trace.meta.get("execution"), execution_mode()
+        recorded = trace.meta.get("execution")
+        now = execution_mode(recorded.get("mode") if isinstance(recorded, dict) else "eager")
         if recorded != now:
             was = ", ".join(f"{v}" for v in (recorded or {}).values()) or "an older gananim"
             raise GananimError(f"{found} was trained with {was}; this is {', '.join(map(str, now.values()))}. "
