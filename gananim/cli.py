@@ -95,11 +95,14 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
                    "0-19, 0,3,7 or 0-4,10 (the same as --set seeds=LIST)")
 
 
-def _add_compile_arg(p: argparse.ArgumentParser) -> None:
+def _add_training_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compile", choices=("auto", "on", "off"), default="auto",
                    help="train through one compiled graph per step: about 3x faster for a few seconds of "
                    "compiling (cached for later runs); auto (default) compiles runs of 5,000 steps or more, "
                    "off trains eagerly")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="cpu",
+                   help="where training runs: cpu (default), cuda or mps (a GPU torch can see), auto (a GPU "
+                   "when there is one); the trace is the same format either way")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SCENE", help="scene file or bundled scene name")
     p.add_argument("-o", "--output", metavar="TRACE", help="trace to write (default outputs/NAME.trace)")
     _add_scene_args(p)
-    _add_compile_arg(p)
+    _add_training_args(p)
     p.add_argument("--resume", action="store_true", help="continue an interrupted or killed run of this trace "
                    "from its last saved state (the result equals an uninterrupted run)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -141,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="SOURCE", help="scene file, bundled scene name, or .trace file")
     p.add_argument("-o", "--output", metavar="FILE", help="output .mp4, .gif or .png (default outputs/NAME.mp4)")
     _add_scene_args(p)
-    _add_compile_arg(p)
+    _add_training_args(p)
     p.add_argument("--trace", metavar="PATH", help="where to keep the trace when training (default: beside -o)")
     p.add_argument("--retrain", action="store_true", help="train again even if an identical trace exists")
     p.add_argument("--resume", action="store_true", help="continue an interrupted or killed training run first")
@@ -201,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="output .png (default outputs/NAME_sheet.png)")
     p.add_argument("--panel", choices=PANEL_NAMES, help="the panel to repeat (default: D over the sample space)")
     _add_scene_args(p)
-    _add_compile_arg(p)
+    _add_training_args(p)
     p.add_argument("--trace", metavar="PATH", help="where to keep the trace when training (default: beside -o)")
     p.add_argument("--retrain", action="store_true", help="train again even if an identical trace exists")
     p.add_argument("--resume", action="store_true", help="continue an interrupted or killed training run first")
@@ -224,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="output .mp4 or .gif (default outputs/NAME_sweep.mp4); "
                    "the traces go in a folder of the same name")
     _add_scene_args(p)
-    _add_compile_arg(p)
+    _add_training_args(p)
     p.add_argument("--shard", metavar="I/N", help="train only the I-th of N shares of the grid, and do not render")
     p.add_argument("--render-only", action="store_true", help="render the traces a sweep already trained")
     p.add_argument("--metric", choices=METRIC_NAMES,
@@ -336,7 +339,7 @@ def _train(scene, trace_path: Path, args, frames: int | None = None):
     path = scene_files.locate(args.source)
     result = train(scene, trace_path, scene_file=path.name, scene_var=args.scene,
                    show_progress=not args.quiet, frames=frames, resume=args.resume,
-                   compile=args.compile)
+                   compile=args.compile, device=args.device)
     size = trace_path.stat().st_size / 1e6
     if result.status == "complete":
         console.print(f"trained {scene.name}: {result.steps:,} steps → {trace_path} ({size:,.1f} MB)")
@@ -478,7 +481,7 @@ def cmd_sweep(args) -> None:
     workers = args.workers or os.cpu_count() or 1
     if not args.render_only:
         mine = sweep.shard(points, args.shard) if args.shard else points
-        trained = sweep.train_points(mine, path.name, workers, not args.quiet, args.compile)
+        trained = sweep.train_points(mine, path.name, workers, not args.quiet, args.compile, args.device)
         console.print(f"trained {trained} of {len(mine)} runs → {folder}")
         if args.shard:
             return

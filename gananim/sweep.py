@@ -134,15 +134,16 @@ def _train_one(job) -> tuple[int, str, str]:
     from gananim.training.loop import train
 
     torch.set_num_threads(1)
-    point, scene_file, compile_mode = job
-    result = train(point.scene, point.trace, scene_file=scene_file, show_progress=False, compile=compile_mode)
+    point, scene_file, compile_mode, device = job
+    result = train(point.scene, point.trace, scene_file=scene_file, show_progress=False, compile=compile_mode,
+                   device=device)
     return point.index, result.status, result.message
 
 
 def train_points(points: list[Point], scene_file: str, workers: int, show_progress: bool,
-                 compile_mode: str = "auto") -> int:
-    """Train the points whose traces are missing or stale, `workers` at a time (`compile_mode`:
-    see gananim/training/compiled.py). Returns how many."""
+                 compile_mode: str = "auto", device: str = "cpu") -> int:
+    """Train the points whose traces are missing or stale, `workers` at a time (`compile_mode`
+    and `device`: see training/loop.py's train). Returns how many."""
     from gananim.training.loop import fingerprint, reusable
 
     todo = [p for p in points if not reusable(p.trace, fingerprint(p.scene))]
@@ -150,7 +151,7 @@ def train_points(points: list[Point], scene_file: str, workers: int, show_progre
         console.print(f"reusing {len(points) - len(todo)} of {len(points)} traces (same scene and settings)")
     if not todo:
         return 0
-    jobs = [(p, scene_file, compile_mode) for p in todo]
+    jobs = [(p, scene_file, compile_mode, device) for p in todo]
     results = []
     try:
         with training_bar(f"sweep: {len(todo)} runs", len(todo), show_progress, unit="runs") as bar:

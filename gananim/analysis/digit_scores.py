@@ -53,5 +53,5 @@ class DigitScores:
 
     def __call__(self, g, flat_g: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            images = g.forward(flat_g.detach(), self.latents).numpy()
+            images = g.forward(flat_g.detach(), self.latents.to(flat_g.device)).cpu().numpy()
         return torch.from_numpy(np.stack([self.of_images(run) for run in images]))

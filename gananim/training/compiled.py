@@ -50,7 +50,7 @@ def unsupported(step: Step) -> str:
             return f"a custom {name} network"
         if net.spec.vbn or net.mixes_batch:
             return f"{name} compares samples within a batch"
-    if not shutil.which("c++") and not shutil.which("g++") and not shutil.which("clang++"):
+    if step.runs.device.type == "cpu" and not any(map(shutil.which, ("c++", "g++", "clang++"))):
         return "no C++ compiler on this machine"
     return ""
 
@@ -60,9 +60,9 @@ def _initial_state(opt: torch.optim.Optimizer, flat: torch.Tensor) -> dict[str, 
     and `Step.load_state()` restores the same arrays in either mode)."""
     zeros = torch.zeros_like(flat.detach())
     if isinstance(opt, torch.optim.Adam):
-        return {"step": torch.tensor(0.0), "exp_avg": zeros, "exp_avg_sq": zeros.clone()}
+        return {"step": torch.tensor(0.0, device=flat.device), "exp_avg": zeros, "exp_avg_sq": zeros.clone()}
     if isinstance(opt, torch.optim.RMSprop):
-        return {"step": torch.tensor(0.0), "square_avg": zeros}
+        return {"step": torch.tensor(0.0, device=flat.device), "square_avg": zeros}
     return {}
 
 
@@ -71,6 +71,9 @@ def _optimizer_state(opt: torch.optim.Optimizer, flat: torch.Tensor) -> dict[str
     state = opt.state[flat]
     if not state:
         state.update(_initial_state(opt, flat))
+    for name, value in state.items():  # a resumed state keeps an unfused optimizer's count on the CPU
+        if value.device != flat.device:
+            state[name] = value.to(flat.device)
     return state
 
 
@@ -148,7 +151,8 @@ class CompiledIteration:
         states = [{k: v.clone() for k, v in (opt.state[flat] or _initial_state(opt, flat)).items()}
                   for opt, flat in ((s.opt_g, s.flat_g), (s.opt_d, s.flat_d))]
         with torch.no_grad():
-            self.fn(s.flat_g.detach().clone(), s.flat_d.detach().clone(), *states, draws, torch.tensor(float(sigma)))
+            self.fn(s.flat_g.detach().clone(), s.flat_d.detach().clone(), *states, draws,
+                    torch.tensor(float(sigma), device=s.runs.device))
 
     # Random draws: the eager step's order (step.py, d_update and g_update), for the settings
     # compiled here. A change there must be mirrored here; tests compare the two modes.
@@ -179,7 +183,7 @@ class CompiledIteration:
         state_d = _optimizer_state(s.opt_d, s.flat_d)
         with torch.no_grad():
             return self.fn(s.flat_g.detach(), s.flat_d.detach(), state_g, state_d, draws,
-                           torch.tensor(float(sigma)))
+                           torch.tensor(float(sigma), device=s.runs.device))
 
     def _forward(self, net: Network, flat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         if self.step.single:  # plain matrix products, as the eager step's single-run views

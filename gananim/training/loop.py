@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gananim import devices
 from gananim.analysis.scorers import scorer_for
 from gananim.config.scene import Scene
 from gananim.data import targets
@@ -108,10 +109,10 @@ def fingerprint(scene: Scene) -> str:
                           + b"|" + data).hexdigest()
 
 
-def execution_mode(mode: str = "eager") -> dict:
-    """How training ran (`mode`: eager or compiled); a resume must run the same way to write
-    the same bytes."""
-    return {"mode": mode, "device": "cpu", "precision": "float32", "torch": torch.__version__}
+def execution_mode(mode: str = "eager", device: str = "cpu") -> dict:
+    """How training ran (`mode`: eager or compiled; `device`: cpu, cuda, mps); a resume must
+    run the same way to write the same bytes."""
+    return {"mode": mode, "device": device, "precision": "float32", "torch": torch.__version__}
 
 
 @contextmanager
@@ -145,32 +146,34 @@ class TrainResult:
 
 def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
           scene_var: str | None = None, show_progress: bool = True, frames: int | None = None,
-          resume: bool = False, compile: str = "auto") -> TrainResult:
+          resume: bool = False, compile: str = "auto", device: str = "cpu") -> TrainResult:
     """Train `scene` (all of its seeds together) and stream its trace to `path`.
 
     `scene_file` and `scene_var` name where the scene came from (the trace keeps the file's
     name, never its path); `frames` is the number of frames the caller will render, used only
     to warn when the recording cadence is coarser. `resume` continues an interrupted or killed
     run of the same scene from its last training state (see `resume_source`), in the mode it
-    was trained in. `compile` is auto, on or off (gananim/training/compiled.py)."""
+    was trained in. `compile` is auto, on or off (gananim/training/compiled.py); `device` is
+    auto, cpu, cuda or mps (gananim/devices.py)."""
     path = Path(path)
     setup = prepare(scene)
-    runs = Runs(scene.run_seeds)
+    where = devices.resolve(device)
+    runs = Runs(scene.run_seeds, where)
     n_runs = len(runs.seeds)
     # Every run draws its bank, like a single run would; the trace keeps run 0's (the
     # distribution is the same) and every run's VBN reference (it shapes that run's G).
-    bank = runs.draw("bank", lambda g: targets.draw(setup.target, scene.record.bank, g))[0]
-    latents = runs.draw("bank", lambda g: sample_latent(scene.latent, scene.record.latents, g))[0]
+    bank = runs.draw("bank", lambda g: targets.draw(setup.target, scene.record.bank, g))[0].cpu()
+    latents = runs.draw("bank", lambda g: sample_latent(scene.latent, scene.record.latents, g))[0].cpu()
     arrays = {"real": bank.numpy(), "latents": latents.numpy()}
     if getattr(setup.g.spec, "vbn", 0):
         reference = runs.draw("bank", lambda g: sample_latent(scene.latent, setup.g.spec.vbn, g))
-        arrays["vbn_reference"] = reference.numpy()
+        arrays["vbn_reference"] = reference.cpu().numpy()
         setup.g.reference = reference[0] if n_runs == 1 else reference  # a single run trains without a run axis
     step_fn = Step(setup, runs)
     scores = scorer_for(setup.target, scene.latent)
     names = step_fn.names + (scores.names if scores else ())
     fp = fingerprint(scene)
-    resumed = resume_source(path, fp) if resume else None
+    resumed = resume_source(path, fp, where.type) if resume else None
     if resumed:  # continue the way it ran: resume_source has checked this machine can
         compile = "on" if resumed[0].meta["execution"]["mode"] == "compiled" else "off"
     iteration, mode = iteration_for(step_fn, compile, show=show_progress)
@@ -201,7 +204,7 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
                        "describe": d.describe()}},
         "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
         "planned_steps": scene.steps, "scene_file": Path(scene_file).name if scene_file else None,
-        "scene_var": scene_var, "custom_source": scene.custom_source_hash(), "execution": execution_mode(mode),
+        "scene_var": scene_var, "custom_source": scene.custom_source_hash(), "execution": execution_mode(mode, where.type),
         "fingerprint": fp, "target_about": setup.target.about,
     }
     if scores:
@@ -282,7 +285,7 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
         with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
             bar.advance(start)
             for step in range(start + 1, scene.steps + 1):
-                row = iteration(step)
+                row = iteration(step).cpu()
                 sbuf[step - chunk_first] = torch.cat([row, latest_scores], dim=-1) if scores else row
                 if step % every == 0 or step == scene.steps:
                     record_params(step)
@@ -330,7 +333,7 @@ def _disk_full(exc: DiskFull, path: Path, kept: int) -> GananimError:
     return GananimError(f"{exc}; nothing was kept{earlier}")
 
 
-def resume_source(path: Path, fp: str) -> "tuple[Trace, ResumePoint]":
+def resume_source(path: Path, fp: str, device: str = "cpu") -> "tuple[Trace, ResumePoint]":
     """What `--resume` continues: PATH.partial left by a killed run, or PATH when it was
     interrupted; refused with one line when it is missing, finished, busy, or of another run."""
     partial = path.with_name(path.name + ".partial")
@@ -350,7 +353,7 @@ def resume_source(path: Path, fp: str) -> "tuple[Trace, ResumePoint]":
             raise GananimError(f"{found} was trained with other settings or code than this scene; resuming would "
                                "mix two runs (train without --resume to start again)")
         recorded = trace.meta.get("execution")
-        now = execution_mode(recorded.get("mode") if isinstance(recorded, dict) else "eager")
+        now = execution_mode(recorded.get("mode") if isinstance(recorded, dict) else "eager", device)
         if recorded != now:
             was = ", ".join(f"{v}" for v in (recorded or {}).values()) or "an older gananim"
             raise GananimError(f"{found} was trained with {was}; this is {', '.join(map(str, now.values()))}. "

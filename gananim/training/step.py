@@ -67,17 +67,20 @@ def generators(seed: int) -> dict[str, torch.Generator]:
 
 
 class Runs:
-    """The random streams of every run."""
+    """The random streams of every run, drawn on the CPU and moved to the training device."""
 
-    def __init__(self, seeds) -> None:
+    def __init__(self, seeds, device: torch.device = torch.device("cpu")) -> None:
         self.seeds = tuple(seeds)
         self.gens = [generators(s) for s in self.seeds]
+        self.device = device
 
     def draw(self, stream: str, fn) -> torch.Tensor:
         """fn(generator) for each run's `stream`, stacked along a leading run dimension."""
         if len(self.gens) == 1:
-            return fn(self.gens[0][stream]).unsqueeze(0)
-        return torch.stack([fn(g[stream]) for g in self.gens])
+            drawn = fn(self.gens[0][stream]).unsqueeze(0)
+        else:
+            drawn = torch.stack([fn(g[stream]) for g in self.gens])
+        return drawn.to(self.device, non_blocking=True)
 
 
 def scalar_names(setup) -> tuple[str, ...]:
@@ -98,6 +101,9 @@ class Step:
         self.g, self.d = setup.g, setup.d
         self.flat_g = runs.draw("init_g", self.g.init).requires_grad_(True)
         self.flat_d = runs.draw("init_d", self.d.init).requires_grad_(True)
+        for net in (self.g, self.d):  # a module's buffers (BatchNorm statistics) live with its parameters
+            if isinstance(getattr(net, "module", None), torch.nn.Module):
+                net.module.to(runs.device)
         self.wg, self.wd = bind(self.g, self.flat_g), bind(self.d, self.flat_d)
         self.opt_g, self.opt_d = make_optimizer(self.flat_g, s.opt_g), make_optimizer(self.flat_d, s.opt_d)
         self.names = scalar_names(setup)
@@ -242,18 +248,19 @@ class Step:
     def state(self) -> dict[str, np.ndarray]:
         """Everything the next iterations depend on, as plain arrays: both networks' parameters,
         both optimizers' state and every run's random generators (a STAT record of the trace)."""
-        arrays = {"params.g": self.flat_g.detach().numpy().copy(), "params.d": self.flat_d.detach().numpy().copy()}
+        arrays = {"params.g": self.flat_g.detach().cpu().numpy().copy(),
+                  "params.d": self.flat_d.detach().cpu().numpy().copy()}
         for key, opt, flat in (("opt_g", self.opt_g, self.flat_g), ("opt_d", self.opt_d, self.flat_d)):
             for name, value in sorted(opt.state[flat].items()):
                 if value is not None:
-                    arrays[f"{key}.{name}"] = torch.as_tensor(value).detach().numpy().copy()
+                    arrays[f"{key}.{name}"] = torch.as_tensor(value).detach().cpu().numpy().copy()
         arrays["rng"] = np.stack([np.stack([gens[s].get_state().numpy() for s in STREAMS]) for gens in self.runs.gens])
         return arrays
 
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
         """Continue from `state()`'s arrays (shapes are checked; a mismatch is a damaged trace)."""
         def tensor(name: str, like: torch.Tensor | None = None) -> torch.Tensor:
-            value = torch.from_numpy(np.ascontiguousarray(arrays[name]))
+            value = torch.from_numpy(np.ascontiguousarray(arrays[name])).to(self.runs.device)
             if like is not None and value.shape != like.shape:
                 raise ValueError(f"{name} has shape {tuple(value.shape)}, expected {tuple(like.shape)}")
             return value
@@ -263,7 +270,10 @@ class Step:
             self.flat_d.copy_(tensor("params.d", self.flat_d))
         for key, opt, flat in (("opt_g", self.opt_g, self.flat_g), ("opt_d", self.opt_d, self.flat_d)):
             prefix = key + "."
-            opt.state[flat] = {name[len(prefix):]: tensor(name).clone() for name in arrays if name.startswith(prefix)}
+            state = {name[len(prefix):]: tensor(name).clone() for name in arrays if name.startswith(prefix)}
+            if "step" in state and not opt.defaults.get("fused"):  # torch keeps unfused step counts on the CPU
+                state["step"] = state["step"].cpu()
+            opt.state[flat] = state
         rng = arrays["rng"]
         if rng.shape[:2] != (len(self.runs.gens), len(STREAMS)):
             raise ValueError(f"rng has shape {rng.shape}")
