@@ -99,6 +99,50 @@ def bench_train() -> None:
     print(f"  (the naive loop on one thread, as gananim runs this size: {n1:,.0f} steps/s; ratio {ratio1:.2f})")
 
 
+def _train_seconds(scene, path: Path, compile_mode: str) -> float:
+    start = time.perf_counter()
+    train(scene, path, show_progress=False, compile=compile_mode)
+    return time.perf_counter() - start
+
+
+def bench_train_compiled() -> None:
+    """Steady-state steps/s of the compiled step, every step recorded, against the plain loop:
+    two run lengths, so that compiling (paid once per run) drops out of the difference."""
+    short, long = 3000, 9000
+    with tempfile.TemporaryDirectory() as work:
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(Path(work) / "compiled")  # start cold
+        path = Path(work) / "c.trace"
+        cold = _train_seconds(sine(short), path, "on") - _train_seconds(sine(short), path, "off")
+
+        def ours():
+            return (long - short) / (_train_seconds(sine(long), path, "on") - _train_seconds(sine(short), path, "on"))
+
+        n, o, ratio = paired(lambda: naive_train(sine(long), long), ours, 3)
+        eager = (long - short) / (_train_seconds(sine(long), path, "off") - _train_seconds(sine(short), path, "off"))
+    report("train compiled, every step recorded (steps/s)", "steps/s", n, o, ratio, "≥ 3×", ratio >= 3)
+    print(f"  the eager step, every step recorded: {eager:,.0f} steps/s (compiled {o / eager:.2f}×); compiling "
+          f"added {cold:.0f} s to the first run (cold cache), then about "
+          f"{_train_seconds(sine(short), path, 'on') - short / o:.0f} s a run")
+
+
+def bench_wing_end_to_end(work: Path) -> None:
+    """`gananim render wing --retrain` as a user runs it: eager (the path before compiling)
+    against compiled with an empty cache (first run) and with it filled (second run)."""
+    env = {**os.environ, "GANANIM_CACHE": str(work / "cache")}
+    env.pop("TORCHINDUCTOR_CACHE_DIR", None)
+
+    def seconds(*extra: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "gananim", "render", "wing", "-o", str(work / "wing.mp4"), "--retrain",
+                        "-q", *extra], check=True, env=env, capture_output=True)
+        return time.perf_counter() - start
+
+    eager = seconds("--compile", "off")
+    first, second = seconds(), seconds()
+    report("render wing end to end, second run (s)", "s", eager, second, eager / second, "≥ 2×", eager / second >= 2)
+    print(f"  eager {eager:.1f} s; compiled: first run {first:.1f} s (compiling, cold cache), second {second:.1f} s")
+
+
 def bench_seeds() -> None:
     """16 seeds trained together against 16 sequential runs, at the sine scene's sizes."""
     steps = 300
@@ -300,6 +344,8 @@ def main() -> None:
         work = Path(folder)
         bench_render(work)
         bench_train()
+        bench_train_compiled()
+        bench_wing_end_to_end(work)
         bench_seeds()
         bench_gif(work)
         bench_web_formats(work)

@@ -100,9 +100,13 @@ def _add_training_args(p: argparse.ArgumentParser) -> None:
                    help="train through one compiled graph per step: about 3x faster for a few seconds of "
                    "compiling (cached for later runs); auto (default) compiles runs of 5,000 steps or more, "
                    "off trains eagerly")
+    _add_device_arg(p)
+
+
+def _add_device_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="cpu",
-                   help="where training runs: cpu (default), cuda or mps (a GPU torch can see), auto (a GPU "
-                   "when there is one); the trace is the same format either way")
+                   help="where training and the heat maps run: cpu (default), cuda or mps (a GPU torch can see), "
+                   "auto (a GPU when there is one); traces are the same format either way")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, metavar="N", help="rendering processes")
     p.add_argument("--max-size", type=_bytes, metavar="SIZE", help="for .gif: the largest file, e.g. 3MB")
     _add_story_args(p)
+    _add_device_arg(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_compare)
 
@@ -394,7 +399,7 @@ def render_options(args):
                          theme=args.theme, run=args.run, workers=args.workers, max_bytes=args.max_size or 0,
                          timeline=args.timeline, hold=args.hold, hold_start=args.hold_start,
                          captions=tuple(args.captions), quality=args.quality, chroma=args.chroma,
-                         precision=args.precision)
+                         precision=args.precision, device=args.device)
 
 
 def trace_for(args, out: Path, scene) -> tuple[Path, tuple | None]:
@@ -451,7 +456,8 @@ def cmd_still(args) -> None:
     trace_path, networks = trace_for(args, out, scene)
     with Trace(trace_path) as trace:
         opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run,
-                             networks=networks or scene_file_networks(args, trace), precision=args.precision)
+                             networks=networks or scene_file_networks(args, trace), precision=args.precision,
+                             device=args.device)
         done = contact_sheet(trace, out, args.steps, opts, args.panel)
     console.print(f"wrote {out}: steps {', '.join(f'{s:,}' for s in done['steps'])}, "
                   f"{done['size'][0]}x{done['size'][1]}")
@@ -502,7 +508,8 @@ def cmd_sweep(args) -> None:
         opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
                              workers=args.workers, networks=(base.g, base.d), max_bytes=args.max_size or 0,
                              timeline=args.timeline, hold=args.hold, hold_start=args.hold_start, quality=args.quality,
-                             chroma=args.chroma, precision=args.precision)
+                             chroma=args.chroma, precision=args.precision,
+                             device=args.device)
         done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
     finally:
         for trace in traces:
@@ -547,7 +554,7 @@ def cmd_compare(args) -> None:
         opts = RenderOptions(frames=args.frames, fps=args.fps, size=args.size, dpi=args.dpi, theme=args.theme,
                              workers=args.workers, max_bytes=args.max_size or 0, timeline=args.timeline,
                              hold=args.hold, hold_start=args.hold_start, quality=args.quality, chroma=args.chroma,
-                             precision=args.precision)
+                             precision=args.precision, device=args.device)
         tiles = [Tile(trace, args.run, label) for trace, label in zip(traces, labels)]
         title = args.title or f"{len(traces)} runs compared, by {'step' if args.sync == 'step' else 'share of training'}"
         done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet, sync=args.sync, share=same_data)

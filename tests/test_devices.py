@@ -49,3 +49,28 @@ def test_a_gpu_trains_the_cpus_run_within_float_tolerance(tmp_path, device, comp
         np.testing.assert_array_equal(gpu.array("real"), cpu.array("real"))  # the same draws
         np.testing.assert_allclose(gpu.scalars()[0], cpu.scalars()[0], rtol=1e-3, atol=1e-4)
         assert np.abs(gpu.params(gpu.param_steps) - cpu.params(cpu.param_steps)).max() < 1e-2
+
+
+@pytest.mark.parametrize("device", [
+    pytest.param("cuda", marks=pytest.mark.skipif(not CUDA, reason="no CUDA GPU on this machine")),
+    pytest.param("mps", marks=pytest.mark.skipif(not MPS, reason="no Apple GPU (MPS) on this machine")),
+])
+def test_a_gpu_draws_the_cpus_heat_maps(tiny_trace, device):
+    from gananim.analysis.frames import FrameBlock, View
+    with Trace(tiny_trace) as trace:
+        steps = trace.param_steps[-3:]
+        cpu = FrameBlock(View(trace, (0, trace.steps), 40), steps)
+        gpu = FrameBlock(View(trace, (0, trace.steps), 40, device=torch.device(device)), steps)
+        np.testing.assert_allclose(gpu.sample_field, cpu.sample_field, atol=1e-5)
+        np.testing.assert_allclose(gpu.latent_field, cpu.latent_field, atol=1e-5)
+
+
+def test_drawing_on_the_cpu_by_name_or_by_auto_writes_the_same_frame(tiny_trace, tmp_path):
+    from gananim.rendering.renderer import RenderOptions, still
+    frames = {}
+    for device in ("cpu", "auto"):
+        with Trace(tiny_trace) as trace:
+            still(trace, tmp_path / f"{device}.png", None, RenderOptions(size=(320, 240), device=device))
+        frames[device] = (tmp_path / f"{device}.png").read_bytes()
+    if resolve("auto").type == "cpu":
+        assert frames["cpu"] == frames["auto"]

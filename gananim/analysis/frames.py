@@ -79,12 +79,14 @@ class View:
     """A trace prepared for drawing: networks, fixed samples, limits, grids and colour scale."""
 
     def __init__(self, trace: Trace, span: tuple[int, int], grid: int, run: int | None = 0,
-                 networks: tuple | None = None, precision: str = "fp32") -> None:
+                 networks: tuple | None = None, precision: str = "fp32",
+                 device: torch.device = torch.device("cpu")) -> None:
         """`span` is the range of steps the animation covers: curves and limits follow it.
         `run` picks one run of a multi-seed trace; None draws all runs at once. `networks`
         are G's and D's modules for a trace of a scene's own nn.Modules (see `_networks`).
-        `precision` is the heat maps' (see `field_dtype`)."""
-        self.trace, self.span, self.grid = trace, span, grid
+        `precision` is the heat maps' (see `field_dtype`); `device` computes them (and G's
+        samples on grids), everything else stays on the CPU."""
+        self.trace, self.span, self.grid, self.device = trace, span, grid, device
         self.field_dtype = field_dtype(precision)
         try:
             self.scene = from_settings(trace.settings)
@@ -122,6 +124,11 @@ class View:
         source = self.scene.target.source
         self.modes = targets.BUILTIN[source].modes if source in targets.BUILTIN else None
         self.frame_steps = np.asarray(trace.param_steps)  # the steps being drawn; the renderer narrows this
+
+    def device_for(self, net) -> torch.device:
+        """Where `net`'s grid evaluations run: the view's device for plain MLPs; the CPU for
+        networks with state of their own (VBN references, modules' buffers)."""
+        return self.device if _plain_mlp(net) else torch.device("cpu")
 
     @cached_property
     def metric_latents(self) -> torch.Tensor:
@@ -248,13 +255,14 @@ def _plain_mlp(net) -> bool:
     return isinstance(spec, MLP) and not spec.vbn and not spec.minibatch
 
 
-def in_chunks(fn, x: torch.Tensor, sets: int, net) -> torch.Tensor:
+def in_chunks(fn, x: torch.Tensor, sets: int, net, device: torch.device = torch.device("cpu")) -> torch.Tensor:
     """fn(x) for points x [..., N, dim], N split so that `sets` parameter sets times the widest
-    layer of `net` stay within FIELD_FLOATS (a network that mixes its batch gets x whole)."""
+    layer of `net` stay within FIELD_FLOATS (a network that mixes its batch gets x whole); each
+    part computed on `device`, the result on the CPU."""
     chunk = max(1, FIELD_FLOATS // max(1, sets * _widest(net)))
     if x.shape[-2] <= chunk or net.mixes_batch:
-        return fn(x)
-    return torch.cat([fn(x[..., i:i + chunk, :]) for i in range(0, x.shape[-2], chunk)], dim=-2)
+        return fn(x.to(device)).cpu()
+    return torch.cat([fn(x[..., i:i + chunk, :].to(device)).cpu() for i in range(0, x.shape[-2], chunk)], dim=-2)
 
 
 class FrameBlock:
@@ -291,7 +299,8 @@ class FrameBlock:
         with torch.no_grad():
             if not getattr(view.d.spec, "minibatch", 0):
                 low = self._d_fast if fast else None
-                out = in_chunks(lambda part: view.d.forward(self.d_params, part, fast=low), x, self._sets, view.d)
+                out = in_chunks(lambda part: view.d.forward(self._d_on_device, part, fast=low), x, self._sets, view.d,
+                                view.device_for(view.d))
                 return view.objective.display(out)[..., 0]
             context = self._fake_tensor[..., :view.scene.batch * pack, :]
             if pack > 1:
@@ -309,12 +318,20 @@ class FrameBlock:
         return params.to(dtype) if dtype != torch.float32 and _plain_mlp(net) else None
 
     @cached_property
+    def _d_on_device(self) -> torch.Tensor:
+        return self.d_params.to(self.view.device_for(self.view.d))  # moved once per block
+
+    @cached_property
+    def _g_on_device(self) -> torch.Tensor:
+        return self.g_params.to(self.view.device_for(self.view.g))
+
+    @cached_property
     def _d_fast(self) -> torch.Tensor | None:
-        return self._low_precision(self.view.d, self.d_params)  # cast once per block
+        return self._low_precision(self.view.d, self._d_on_device)  # cast once per block
 
     @cached_property
     def _g_fast(self) -> torch.Tensor | None:
-        return self._low_precision(self.view.g, self.g_params)
+        return self._low_precision(self.view.g, self._g_on_device)
 
     @cached_property
     def _fake_tensor(self) -> torch.Tensor:
@@ -329,8 +346,8 @@ class FrameBlock:
     def samples_for(self, codes: torch.Tensor) -> np.ndarray:
         """G at the given latent codes: [frames, (runs,) n, data_dim]."""
         with torch.no_grad():
-            return in_chunks(lambda part: self.view.g.forward(self.g_params, part), codes, self._sets,
-                             self.view.g).numpy()
+            return in_chunks(lambda part: self.view.g.forward(self._g_on_device, part), codes, self._sets,
+                             self.view.g, self.view.device_for(self.view.g)).numpy()
 
     @cached_property
     def midpoint(self) -> torch.Tensor:
@@ -357,8 +374,8 @@ class FrameBlock:
         """D(G(z)) over the latent grid: [frames, grid, grid]."""
         grid = self.view.latent_grid if self.grid == self.view.grid else self.view.latent_points(self.grid)
         with torch.no_grad():
-            fake = in_chunks(lambda part: self.view.g.forward(self.g_params, part, fast=self._g_fast), grid,
-                             self._sets, self.view.g)
+            fake = in_chunks(lambda part: self.view.g.forward(self._g_on_device, part, fast=self._g_fast), grid,
+                             self._sets, self.view.g, self.view.device_for(self.view.g))
         return self._field(fake)
 
     @cached_property

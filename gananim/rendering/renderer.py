@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from matplotlib.animation import FuncAnimation
 
+from gananim import devices
 from gananim.analysis import phases
 from gananim.analysis.frames import FrameBlock, View
 from gananim.config.scene import check_render_counts, check_size
@@ -62,6 +63,7 @@ class RenderOptions:
     quality: int | None = None  # a lossy WebP's quality (1-100); None: lossless through one palette
     chroma: str = "444"  # a WebM's chroma subsampling: 444 or 420
     precision: str = "fp32"  # the heat maps' arithmetic: fp32 or bf16 (gananim/analysis/frames.py, PRECISIONS)
+    device: str = "cpu"  # where the heat maps are computed: auto, cpu, cuda or mps (gananim/devices.py)
 
     def resolved(self, trace: Trace) -> "RenderOptions":
         r = trace.settings["render"]
@@ -149,7 +151,7 @@ class Renderer(BlittedFigure):
 
     def __init__(self, trace: Trace, steps: np.ndarray, span: tuple[int, int], opts: RenderOptions) -> None:
         self.trace, self.steps, self.opts = trace, np.asarray(steps), opts
-        self.view = View(trace, span, opts.grid, opts.run, opts.networks, opts.precision)
+        self.view = View(trace, span, opts.grid, opts.run, opts.networks, opts.precision, devices.resolve(opts.device))
         self.view.frame_steps = self.steps
         self.fig, self.panels, self.counter, self.caption = layout.build(
             self.view, opts.layout, opts.size, opts.dpi, opts.title, opts.panels, opts.theme)
@@ -325,7 +327,8 @@ def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = T
     check_video(out, opts)
     span = step_range(trace, opts.start, opts.stop)
     steps = plan_steps(trace, opts, span)
-    opts.workers = workers_for(len(steps), opts.workers)
+    # one process drives a GPU (forked processes cannot share its context); the CPU: one per core
+    opts.workers = workers_for(len(steps), opts.workers if opts.device == "cpu" else 1)
     encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts, show_progress)
     lead, tail = held_frames(opts)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers,
@@ -433,7 +436,7 @@ def sheet_figure(trace: Trace, steps: list[int], opts: RenderOptions, panel: str
         raise GananimError(f"--steps {outside[0]} is outside the trace, which holds steps 0 to {last}")
     shown = np.array([trace.nearest_recorded(s) for s in steps])
     span = step_range(trace, opts.start, opts.stop)
-    view = View(trace, span, opts.grid, opts.run, opts.networks, opts.precision)
+    view = View(trace, span, opts.grid, opts.run, opts.networks, opts.precision, devices.resolve(opts.device))
     panel = panel or ("digit_grid" if view.image else "line1d" if view.data_dim == 1 else "sample_field")
     if asked is None:  # no --size: tiles of 380 px
         opts.dpi = opts.dpi or 100.0

@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from gananim import devices
 from gananim.analysis.digit_scores import IMAGE_METRICS
 from gananim.analysis.frames import FrameBlock, View
 from gananim.analysis.metrics import LABELS
@@ -156,7 +157,7 @@ class TiledRenderer(BlittedFigure):
         self.own_colour_ranges = False
         self.last = max(int(t.trace.param_steps[-1]) for t in tiles)
         self.views = [View(t.trace, span if sync == "step" else (0, int(t.trace.param_steps[-1])), opts.grid, t.run,
-                           opts.networks, opts.precision) for t in tiles]
+                           opts.networks, opts.precision, devices.resolve(opts.device)) for t in tiles]
         if share:
             self._share_scales()
         for view in self.views:
@@ -326,7 +327,7 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
         check_video(out, opts)
     span = step_range(base, opts.start, opts.stop)
     steps = plan_steps(base, opts, span)
-    opts.workers = workers_for(len(steps), opts.workers)
+    opts.workers = workers_for(len(steps), opts.workers if opts.device == "cpu" else 1)  # one process drives a GPU
     sub = ("first run: " + subtitle(View(tiles[0].trace, span, 8, 0, opts.networks))) if share else \
         "each tile on its own scales: their data differ"
 
