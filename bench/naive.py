@@ -103,3 +103,22 @@ def naive_render(trace_path: str, out: str, steps: np.ndarray, size: int = 720, 
     anim.save(out, writer=FFMpegWriter(fps=20))
     plt.close(fig)
     trace.close()
+
+
+def naive_fields(trace, steps, grid: int) -> None:
+    """Both heat maps of each step the naive way: nn.Sequential in float32 at the full grid
+    (D over the sample plane, D(G(z)) over the latent plane), nothing drawn."""
+    from gananim.config.scene import from_settings
+    nets = trace.meta["nets"]
+    scene = from_settings(trace.settings)
+    g_net = Network(scene.g, nets["g"]["n_in"], nets["g"]["n_out"])
+    d_net = Network(scene.d, nets["d"]["n_in"], nets["d"]["n_out"])
+    axis = torch.linspace(-1, 1, grid)
+    yy, xx = torch.meshgrid(axis, axis, indexing="ij")
+    points = torch.stack([xx.reshape(-1), yy.reshape(-1)], 1)
+    for step in steps:
+        flat = torch.from_numpy(trace.params([int(step)])[0, 0])
+        G, D = g_net.to_module(flat[:nets["g"]["n"]]), d_net.to_module(flat[nets["g"]["n"]:])
+        with torch.no_grad():
+            torch.sigmoid(D(points)).reshape(grid, grid).numpy()
+            torch.sigmoid(D(G(points))).reshape(grid, grid).numpy()

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from naive import naive_render, naive_train  # noqa: E402
+from naive import naive_fields, naive_render, naive_train  # noqa: E402
 
 from gananim.config import scene_files, settings  # noqa: E402
 from gananim.rendering.renderer import Renderer, RenderOptions, frame_steps, render, step_range  # noqa: E402
@@ -143,6 +143,50 @@ def bench_wing_end_to_end(work: Path) -> None:
     print(f"  eager {eager:.1f} s; compiled: first run {first:.1f} s (compiling, cold cache), second {second:.1f} s")
 
 
+WIDE = ["g.widths=512,512,512", "d.widths=512,512,512", "batch=512"]
+
+
+def bench_wide(work: Path) -> None:
+    """A well-known GAN visualiser's settings (G and D of three hidden layers of 512, batch
+    512) on the wing: whole 720×720 frames with 400×400 grids asked for, against the naive
+    way (both fields by nn.Sequential in float32 at the full grid, nothing drawn); and the
+    training step, eager against compiled."""
+    wide = settings.apply(scene_files.load("wing"), [*WIDE, "steps=200", "record.every=20"])
+    path = work / "wide.trace"
+    per_step = {mode: _train_seconds(wide, path, mode) for mode in ("off", "on")}  # "on" includes compiling
+    steady = {mode: _train_seconds(wide, path, mode) - _train_seconds(settings.apply(wide, ["steps=100"]), path, mode)
+              for mode in ("off", "on")}
+    print(f"  wide training step: eager {steady['off'] * 10:.1f} ms, compiled {steady['on'] * 10:.1f} ms "
+          f"({steady['off'] / steady['on']:.2f}×; the first compiled run spent {per_step['on'] - per_step['off']:.0f} s "
+          "more, compiling)")
+    with Trace(path) as trace:
+        def frame_seconds(precision: str) -> float:
+            def seconds(frames: int) -> float:
+                start = time.perf_counter()
+                render(trace, work / "wide.mp4", RenderOptions(frames=frames, size=(720, 720), grid=400,
+                                                               precision=precision, workers=1), show_progress=False)
+                return time.perf_counter() - start
+            return (seconds(3) - seconds(1)) / 2  # fixed costs drop out
+
+        steps = trace.param_steps[-3:]
+
+        def naive() -> float:
+            start = time.perf_counter()
+            naive_fields(trace, steps, 400)
+            return len(steps) / (time.perf_counter() - start)
+
+        fp32 = frame_seconds("fp32")
+        n, o, ratio = paired(naive, lambda: 1 / frame_seconds("bf16"), 2)
+        cells = Renderer(trace, steps, step_range(trace, None, None), RenderOptions(size=(720, 720), grid=400).resolved(
+            trace)).view.grid
+    report("wide 3×512, 720×720 frame, grid 400 (frames/s)", "fps", n, o, ratio, "≥ 10×", ratio >= 10)
+    flops = 3 * cells ** 2 * 2 * sum(a * b for a, b in zip([2, 512, 512, 512], [512, 512, 512, 1]))
+    print(f"  float32 whole frame {fp32:.2f} s ({1 / n / fp32:.2f}× naive), bfloat16 {1 / o:.2f} s; the heat maps "
+          f"are {cells}×{cells} cells (the pixels they have), {flops / 1e9:.0f} GFLOP a frame: "
+          f"{flops / fp32 / 1e9:.0f} GFLOP/s in float32 (peak {_matmul_gflops():.0f}), "
+          f"{flops * o / 1e9:.0f} GFLOP/s in bfloat16 (peak {_matmul_gflops(torch.bfloat16):.0f}), drawing included")
+
+
 def bench_seeds() -> None:
     """16 seeds trained together against 16 sequential runs, at the sine scene's sizes."""
     steps = 300
@@ -181,8 +225,8 @@ def _flops_per_step(scene) -> float:
     return 2 * (b * g + 3 * 2 * b * d + 3 * b * (g + d))
 
 
-def _matmul_gflops() -> float:
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+def _matmul_gflops(dtype: torch.dtype = torch.float32) -> float:
+    a, b = torch.randn(1024, 1024, dtype=dtype), torch.randn(1024, 1024, dtype=dtype)
     a @ b
     start = time.perf_counter()
     for _ in range(10):
@@ -346,6 +390,7 @@ def main() -> None:
         bench_train()
         bench_train_compiled()
         bench_wing_end_to_end(work)
+        bench_wide(work)
         bench_seeds()
         bench_gif(work)
         bench_web_formats(work)

@@ -2,8 +2,8 @@
 
 Compiling costs seconds per distinct graph, so one small configuration that exercises most of
 what the compiled step covers — two seeds, WGAN-GP with two critic steps, PacGAN packs,
-instance noise, gradient clipping, RMSprop and Adam with weight decay — is compiled once per
-test session and shared.
+instance noise, parameter noise, gradient clipping, RMSprop and Adam with weight decay — is
+compiled once per test session and shared.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from gananim.training.loop import train
 
 MIXED = ["steps=12", "seeds=0-1", "g.widths=8", "d.widths=8", "batch=16", "d_steps=2", "tricks.pack=2",
          "tricks.instance_noise=0.1", "tricks.grad_clip=1.0", "opt_g.name=rmsprop", "opt_g.lr=1e-3",
-         "opt_g.weight_decay=0.01", "opt_d.weight_decay=0.01", "record.bank=32", "record.latents=32"]
+         "opt_g.weight_decay=0.01", "opt_d.weight_decay=0.01", "tricks.param_noise=0.05",
+         "tricks.param_noise_batch=2", "record.bank=32", "record.latents=32"]
 
 
 def _mixed():

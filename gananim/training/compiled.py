@@ -41,8 +41,6 @@ def unsupported(step: Step) -> str:
             return f"{key} with momentum"
     if t.unroll:
         return "unroll"
-    if t.param_noise:
-        return "param_noise"
     if t.feature_matching:
         return "feature_matching"
     for name, net in (("g", step.g), ("d", step.d)):
@@ -160,11 +158,15 @@ class CompiledIteration:
         s, t, b = self.step, self.step.t, self.step.scene.batch
         n = b * t.pack
         draws = []
+        k = t.param_noise_batch if t.param_noise else 1  # PointGAN: D meets k noisy copies of G
         for _ in range(s.scene.d_steps):
             real, z = s._real(n), s._latent(n)
             draws += [real, z]
+            if t.param_noise:
+                draws.append(s.runs.draw("data", lambda g: torch.randn(k, s.g.n_params, generator=g)))
             if sigma:
-                draws += [s.runs.draw("data", lambda g: torch.randn(real.shape[1:], generator=g)) for _ in range(2)]
+                draws.append(s.runs.draw("data", lambda g: torch.randn(n, s.setup.data_dim, generator=g)))
+                draws.append(s.runs.draw("data", lambda g: torch.randn(k * n, s.setup.data_dim, generator=g)))
             if s.obj.penalty == "gp":
                 draws.append(s.runs.draw("data", lambda g: torch.rand(b, 1, generator=g)))
         for _ in range(max(1, s.scene.g_steps)):
@@ -213,7 +215,10 @@ class CompiledIteration:
 
         for _ in range(s.scene.d_steps):
             real, z = draws.pop(0), draws.pop(0)
-            fake = self._forward(s.g, pg, z)
+            if t.param_noise:  # the eager step's formula (step.py, d_update)
+                fake = s.g.forward(pg[:, None] + t.param_noise * draws.pop(0), z[:, None]).flatten(1, 2)
+            else:
+                fake = self._forward(s.g, pg, z)
             if noisy:
                 real, fake = real + sigma * draws.pop(0), fake + sigma * draws.pop(0)
             eps = draws.pop(0) if obj.penalty == "gp" else None
@@ -221,7 +226,10 @@ class CompiledIteration:
             d_norm = self._clipped_update(s.opt_d, pd, grads, state_d)
             if obj.penalty == "clip":
                 pd.clamp_(-t.weight_clip, t.weight_clip)
-        both = out.view(len(out), 2, b)
+        if t.param_noise:  # the noisy copies' outputs, averaged
+            both = torch.stack([out[:, :b].mean(-1), out[:, b:].mean(-1).unflatten(-1, (-1, b)).mean(-2)], dim=1)
+        else:
+            both = out.view(len(out), 2, b)
         shown = obj.display(both)
         means = shown.mean(-1)
         center = obj.center if obj.center is not None else means.mean(-1)[:, None, None]
