@@ -1,9 +1,9 @@
 """The compiled training step (gananim/training/compiled.py) against the eager one.
 
-Compiling costs seconds per distinct graph, so one small configuration that exercises most of
-what the compiled step covers — two seeds, WGAN-GP with two critic steps, PacGAN packs,
-instance noise, parameter noise, gradient clipping, RMSprop and Adam with weight decay — is
-compiled once per test session and shared.
+Compiling costs seconds per distinct graph, so two small configurations that exercise what
+the compiled step covers — two seeds, WGAN-GP with two critic steps, PacGAN packs, instance
+noise, gradient clipping, RMSprop and Adam with weight decay; and an unrolled G with parameter
+noise — are compiled once per test session and shared.
 """
 from __future__ import annotations
 
@@ -16,31 +16,40 @@ from gananim.config import scene_files, settings
 from gananim.trace import Trace
 from gananim.training.loop import train
 
-MIXED = ["steps=12", "seeds=0-1", "g.widths=8", "d.widths=8", "batch=16", "d_steps=2", "tricks.pack=2",
-         "tricks.instance_noise=0.1", "tricks.grad_clip=1.0", "opt_g.name=rmsprop", "opt_g.lr=1e-3",
-         "opt_g.weight_decay=0.01", "opt_d.weight_decay=0.01", "tricks.param_noise=0.05",
-         "tricks.param_noise_batch=2", "record.bank=32", "record.latents=32"]
+CONFIGS = {  # each is one compiled graph, built once per session
+    "wgan-gp": ("ring8", ["steps=12", "seeds=0-1", "g.widths=8", "d.widths=8", "batch=16", "d_steps=2",
+                          "tricks.pack=2", "tricks.instance_noise=0.1", "tricks.grad_clip=1.0", "opt_g.name=rmsprop",
+                          "opt_g.lr=1e-3", "opt_g.weight_decay=0.01", "opt_d.weight_decay=0.01", "record.bank=32",
+                          "record.latents=32"]),
+    "unrolled": ("ring8_unrolled", ["steps=12", "g.widths=8", "d.widths=8", "latent.dim=4", "batch=16",
+                                    "tricks.unroll=2", "tricks.param_noise=0.05", "tricks.param_noise_batch=2",
+                                    "tricks.instance_noise=0.1", "record.bank=32", "record.latents=32"]),
+}
 
 
-def _mixed():
-    return settings.apply(scene_files.load("ring8"), MIXED)
+def _mixed(name: str = "wgan-gp"):
+    source, sets = CONFIGS[name]
+    return settings.apply(scene_files.load(source), sets)
 
 
 @pytest.fixture(scope="module")
 def both_modes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("compiled")
-    paths = {mode: folder / f"{mode}.trace" for mode in ("on", "off")}
-    for mode, path in paths.items():
-        assert train(_mixed(), path, show_progress=False, compile=mode).status == "complete"
+    paths = {}
+    for name in CONFIGS:
+        for mode in ("on", "off"):
+            paths[name, mode] = folder / f"{name}-{mode}.trace"
+            assert train(_mixed(name), paths[name, mode], show_progress=False, compile=mode).status == "complete"
     return paths
 
 
-def test_compiled_training_matches_eager_within_float_tolerance(both_modes):
-    with Trace(both_modes["on"]) as on, Trace(both_modes["off"]) as off:
+@pytest.mark.parametrize("name", CONFIGS)
+def test_compiled_training_matches_eager_within_float_tolerance(both_modes, name):
+    with Trace(both_modes[name, "on"]) as on, Trace(both_modes[name, "off"]) as off:
         assert on.meta["execution"]["mode"] == "compiled" and off.meta["execution"]["mode"] == "eager"
         assert on.scalar_names == off.scalar_names
         scalars_on, scalars_off = on.scalars(), off.scalars()
-        assert scalars_on.shape == scalars_off.shape == (12, 2, len(on.scalar_names))
+        assert scalars_on.shape == scalars_off.shape == (12, on.meta["runs"], len(on.scalar_names))
         # the same random draws: the first step's values agree to float rounding, the rest closely
         np.testing.assert_allclose(scalars_on[0], scalars_off[0], rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(scalars_on, scalars_off, rtol=1e-2, atol=1e-3)
@@ -53,7 +62,7 @@ def test_compiled_training_matches_eager_within_float_tolerance(both_modes):
 def test_compiled_training_writes_the_same_bytes_every_time(both_modes, tmp_path):
     again = tmp_path / "again.trace"
     train(_mixed(), again, show_progress=False, compile="on")
-    assert again.read_bytes() == both_modes["on"].read_bytes()
+    assert again.read_bytes() == both_modes["wgan-gp", "on"].read_bytes()
 
 
 def test_a_compile_failure_trains_eagerly_with_one_note_and_the_same_bytes(both_modes, tmp_path, monkeypatch,
@@ -66,15 +75,15 @@ def test_a_compile_failure_trains_eagerly_with_one_note_and_the_same_bytes(both_
     train(_mixed(), path, show_progress=False, compile="on")
     out = capsys.readouterr().err
     assert "training eagerly: compiling the step failed (no working C++ compiler)" in out and "more detail" not in out
-    assert path.read_bytes() == both_modes["off"].read_bytes()
+    assert path.read_bytes() == both_modes["wgan-gp", "off"].read_bytes()
 
 
 def test_settings_the_compiled_step_lacks_train_eagerly_with_a_note(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(torch, "compile", None)  # never reached
-    scene = settings.apply(scene_files.load("ring8_unrolled"), ["steps=3", "g.widths=8", "latent.dim=4",
-                                                                 "batch=8", "tricks.unroll=2"])
+    scene = settings.apply(scene_files.load("ring8_minibatch"), ["steps=3", "g.widths=8", "latent.dim=4",
+                                                                  "batch=8"])
     train(scene, tmp_path / "u.trace", show_progress=False, compile="on")
-    assert "does not cover unroll" in capsys.readouterr().err
+    assert "does not cover d compares samples within a batch" in capsys.readouterr().err
     with Trace(tmp_path / "u.trace") as trace:
         assert trace.meta["execution"]["mode"] == "eager"
 

@@ -39,8 +39,6 @@ def unsupported(step: Step) -> str:
             return f"{key} {opt.name}"
         if opt.name != "adam" and opt.momentum:
             return f"{key} with momentum"
-    if t.unroll:
-        return "unroll"
     if t.feature_matching:
         return "feature_matching"
     for name, net in (("g", step.g), ("d", step.d)):
@@ -170,6 +168,13 @@ class CompiledIteration:
             if s.obj.penalty == "gp":
                 draws.append(s.runs.draw("data", lambda g: torch.rand(b, 1, generator=g)))
         for _ in range(max(1, s.scene.g_steps)):
+            for _ in range(t.unroll):  # step.py, _unrolled_d: real, its noise, latent, its noise
+                draws.append(s._real(n))
+                if sigma:
+                    draws.append(s.runs.draw("data", lambda g: torch.randn(n, s.setup.data_dim, generator=g)))
+                draws.append(s._latent(n))
+                if sigma:
+                    draws.append(s.runs.draw("data", lambda g: torch.randn(n, s.setup.data_dim, generator=g)))
             z = s._latent(n)
             draws.append(z)
             if sigma:
@@ -239,23 +244,54 @@ class CompiledIteration:
         if obj.estimate:
             values["estimate"] = obj.estimate(out[:, :b], out[:, b:b + b])
 
-        def g_loss(flat_g, z, noise):
+        def g_loss(flat_g, z, noise, ahead):
             fake = self._forward(s.g, flat_g, z)
             if noisy:
                 fake = fake + sigma * noise
-            loss = obj.g_term(self._forward(s.d, pd, packed(fake)))
+            d_ahead = self._unrolled_d(flat_g, pd, state_d, ahead, sigma) if t.unroll else pd
+            loss = obj.g_term(self._forward(s.d, d_ahead, packed(fake)))
             return loss.sum(), loss
 
         for _ in range(max(1, s.scene.g_steps)):
+            per_unroll = 2 + 2 * noisy
+            ahead = [draws.pop(0) for _ in range(t.unroll * per_unroll)]
             z = draws.pop(0)
             noise = draws.pop(0) if noisy else None
-            grads, (_, loss) = grad_and_value(g_loss, has_aux=True)(pg, z, noise)
+            grads, (_, loss) = grad_and_value(g_loss, has_aux=True)(pg, z, noise, ahead)
             if s.scene.g_steps:
                 g_norm = self._clipped_update(s.opt_g, pg, grads, state_g)
             else:
                 g_norm = torch.zeros_like(loss)
         values.update(g_loss=loss, g_grad_norm=g_norm)
         return torch.stack([values[name] for name in s.names], dim=-1)
+
+    def _unrolled_d(self, pg, pd, state_d, ahead, sigma):
+        """D's parameters after `unroll` more of its updates, differentiable in G's parameters
+        `pg`: step.py's _unrolled_d (Metz et al. 2016, §2.2), on the same draws `ahead`."""
+        s, t, obj, opt = self.step, self.step.t, self.step.obj, self.step.scene.opt_d
+        d, ahead = pd.detach(), list(ahead)
+        m, v = (state_d["exp_avg"], state_d["exp_avg_sq"]) if opt.name == "adam" else (None, None)
+        for j in range(t.unroll):
+            real = ahead.pop(0)
+            if t.instance_noise:
+                real = real + sigma * ahead.pop(0)
+            fake = self._forward(s.g, pg, ahead.pop(0))
+            if t.instance_noise:
+                fake = fake + sigma * ahead.pop(0)
+
+            def loss(flat_d, real=real, fake=fake):
+                return (obj.real_term(s.d.forward(flat_d, s._packed(real)), t.real_label)
+                        + obj.fake_term(s.d.forward(flat_d, s._packed(fake)), t.fake_label)).sum()
+            g = grad(loss)(d)
+            if opt.name == "adam":
+                count = state_d["step"] + (j + 1)
+                m = opt.beta1 * m + (1 - opt.beta1) * g
+                v = opt.beta2 * v + (1 - opt.beta2) * g * g
+                step = (m / (1 - opt.beta1 ** count)) / ((v / (1 - opt.beta2 ** count) + 1e-30).sqrt() + opt.eps)
+            else:
+                step = g
+            d = d - opt.lr * step
+        return d
 
     def _clipped_update(self, opt, param, grads, state) -> torch.Tensor:
         norm = grads.norm(dim=-1)
