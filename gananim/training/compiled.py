@@ -136,7 +136,16 @@ class CompiledIteration:
         self.step = step
         # torch keeps compiled code in /tmp by default; gananim's cache outlives a reboot
         os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(cache_folder() / "torch-compile"))
-        self.fn = torch.compile(self._iteration, fullgraph=True, dynamic=False)
+        # Every run's graph is compiled from this one function; torch keeps at most 8 graphs
+        # of a function in memory (each call checks them in turn), so start each run afresh:
+        # the on-disk cache still holds the compiled code.
+        torch._dynamo.reset()
+        # Nor does it need torch's checks before each call that the inputs still match the graph
+        # (a tenth of a small step's time): a run calls it with the same shapes, types, device
+        # and thread count every step.
+        skip = getattr(torch.compiler, "skip_all_guards_unsafe", None)
+        self.fn = torch.compile(self._iteration, fullgraph=True, dynamic=False,
+                                options={"guard_filter_fn": skip} if skip else None)
 
     def warm_up(self) -> None:
         """Compile, on copies of the state and one step's draws (the caller puts the random

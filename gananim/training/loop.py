@@ -176,7 +176,9 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
     resumed = resume_source(path, fp, where.type) if resume else None
     if resumed:  # continue the way it ran: resume_source has checked this machine can
         compile = "on" if resumed[0].meta["execution"]["mode"] == "compiled" else "off"
-    iteration, mode = iteration_for(step_fn, compile, show=show_progress)
+    threads = 1 if step_flops(setup, n_runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
+    with _threads(threads):  # compiled code is specialised to the thread count it trains with
+        iteration, mode = iteration_for(step_fn, compile, show=show_progress)
     if resumed and (mode == "compiled") != (compile == "on"):
         resumed[0].close()
         raise GananimError(f"{path} was trained compiled, and this machine cannot compile its step; "
@@ -277,7 +279,6 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
     state_bytes = sum(array.nbytes for array in step_fn.state().values())
     state_end = writer.written  # where the last state (or, fresh, the header) ends
     step = start
-    threads = 1 if step_flops(setup, n_runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
     try:
         if not resumed:
             record_params(0)
