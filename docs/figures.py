@@ -27,7 +27,8 @@ FIGURES = {  # picture -> the gananim command that draws it (the README's captio
     "collapse": [  # the traces first (a still of each, trained when missing), then the slide
         *[(None, ["render", name, "-o", f"outputs/{name}.png"]) for name in COLLAPSE],
         ("docs/mode_collapse.png", ["compare", *[f"outputs/{name}.trace" for name in COLLAPSE],
-                                    "--metric", "near_modes", "--title", "A GAN hopping between modes, and four cures (seed 0)",
+                                    "--metric", "near_modes",
+                                    "--title", "A GAN hopping between modes, and four cures tried (seed 0)",
                                     "-o", "outputs/mode_collapse.png"]),
     ],
     "digits": [
