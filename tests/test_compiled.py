@@ -7,11 +7,14 @@ noise — are compiled once per test session and shared.
 """
 from __future__ import annotations
 
+import signal
+
 import numpy as np
 import pytest
 import torch
 
 import gananim.training.compiled as compiled
+import gananim.training.loop as loop
 from gananim.config import scene_files, settings
 from gananim.trace import Trace
 from gananim.training.loop import train
@@ -63,6 +66,26 @@ def test_compiled_training_writes_the_same_bytes_every_time(both_modes, tmp_path
     again = tmp_path / "again.trace"
     train(_mixed(), again, show_progress=False, compile="on")
     assert again.read_bytes() == both_modes["wgan-gp", "on"].read_bytes()
+
+
+def test_an_interrupted_compiled_run_resumes_compiled_into_the_uninterrupted_bytes(both_modes, tmp_path,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(loop, "CHUNK_FLOPS", 1.0)  # chunks of 4 steps, a training state after each
+    monkeypatch.setattr(loop, "STATE_SHARE", 1.0)
+    whole, stopped = tmp_path / "whole.trace", tmp_path / "stopped.trace"
+    train(_mixed(), whole, show_progress=False, compile="on")
+    original = compiled.CompiledIteration.__call__
+
+    def interrupting(self, s):
+        if s == 10:
+            signal.raise_signal(signal.SIGINT)
+        return original(self, s)
+    monkeypatch.setattr(compiled.CompiledIteration, "__call__", interrupting)
+    assert train(_mixed(), stopped, show_progress=False, compile="on").status == "interrupted"
+    monkeypatch.setattr(compiled.CompiledIteration, "__call__", original)
+    # resumed in the mode it was trained in, whatever --compile says now
+    assert train(_mixed(), stopped, show_progress=False, compile="off", resume=True).status == "complete"
+    assert stopped.read_bytes() == whole.read_bytes()
 
 
 def test_a_compile_failure_trains_eagerly_with_one_note_and_the_same_bytes(both_modes, tmp_path, monkeypatch,

@@ -67,8 +67,10 @@ def _optimizer_state(opt: torch.optim.Optimizer, flat: torch.Tensor) -> dict[str
     state = opt.state[flat]
     if not state:
         state.update(_initial_state(opt, flat))
-    for name, value in state.items():  # a resumed state keeps an unfused optimizer's count on the CPU
-        if value.device != flat.device:
+    for name, value in state.items():  # as the graph was compiled for, whatever a resume restored:
+        if name == "step" and value.dim():  # the step count is a scalar (a saved one comes back 1-d)
+            value = state[name] = value.reshape(())
+        if value.device != flat.device:  # and on the parameters' device (unfused ones keep it on the CPU)
             state[name] = value.to(flat.device)
     return state
 
