@@ -44,7 +44,7 @@ def unsupported(step: Step) -> str:
     for name, net in (("g", step.g), ("d", step.d)):
         if not isinstance(net, Network):
             return f"a custom {name} network"
-        if net.spec.vbn or net.mixes_batch:
+        if net.spec.vbn or (name == "g" and net.mixes_batch):
             return f"{name} compares samples within a batch"
     if step.runs.device.type == "cpu" and not any(map(shutil.which, ("c++", "g++", "clang++"))):
         return "no C++ compiler on this machine"
@@ -216,8 +216,13 @@ class CompiledIteration:
         noisy = bool(t.instance_noise)
 
         def d_loss(flat_d, real_in, fake_in, eps):
-            out = self._forward(s.d, flat_d, packed(torch.cat([real_in, fake_in], dim=1)))
-            out_real, out_fake = out[:, :b], out[:, b:]
+            if s.separate_d_passes:  # minibatch features: real and generated batches must not mix
+                out_real = self._forward(s.d, flat_d, packed(real_in))
+                out_fake = self._forward(s.d, flat_d, packed(fake_in))
+                out = torch.cat([out_real, out_fake], dim=1)
+            else:
+                out = self._forward(s.d, flat_d, packed(torch.cat([real_in, fake_in], dim=1)))
+                out_real, out_fake = out[:, :b], out[:, b:]
             loss = t.real_weight * obj.real_term(out_real, t.real_label) + \
                 t.fake_weight * obj.fake_term(out_fake, t.fake_label)
             extra = {}
@@ -242,7 +247,7 @@ class CompiledIteration:
             d_norm = self._clipped_update(s.opt_d, pd, grads, state_d)
             if obj.penalty == "clip":
                 pd.clamp_(-t.weight_clip, t.weight_clip)
-        if t.param_noise:  # the noisy copies' outputs, averaged
+        if t.param_noise or s.separate_d_passes:  # as the eager step (a noisy copies' batch is averaged)
             both = torch.stack([out[:, :b].mean(-1), out[:, b:].mean(-1).unflatten(-1, (-1, b)).mean(-2)], dim=1)
         else:
             both = out.view(len(out), 2, b)
