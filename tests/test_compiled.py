@@ -8,6 +8,7 @@ shared.
 """
 from __future__ import annotations
 
+import shutil
 import signal
 
 import numpy as np
@@ -32,6 +33,11 @@ CONFIGS = {  # each is one compiled graph, built once per session
 }
 
 
+NEEDS_COMPILER = pytest.mark.skipif(not any(map(shutil.which, ("c++", "g++", "clang++"))),
+                                    reason="no C++ compiler here: torch cannot compile for the CPU (training falls "
+                                    "back to eager, tested below)")
+
+
 def _mixed(name: str = "wgan-gp"):
     source, sets = CONFIGS[name]
     return settings.apply(scene_files.load(source), sets)
@@ -48,6 +54,7 @@ def both_modes(tmp_path_factory):
     return paths
 
 
+@NEEDS_COMPILER
 @pytest.mark.parametrize("name", CONFIGS)
 def test_compiled_training_matches_eager_within_float_tolerance(both_modes, name):
     with Trace(both_modes[name, "on"]) as on, Trace(both_modes[name, "off"]) as off:
@@ -64,12 +71,14 @@ def test_compiled_training_matches_eager_within_float_tolerance(both_modes, name
         assert np.abs(params_on[-1] - params_on[0]).max() > 1e-2  # and both trained
 
 
+@NEEDS_COMPILER
 def test_compiled_training_writes_the_same_bytes_every_time(both_modes, tmp_path):
     again = tmp_path / "again.trace"
     train(_mixed(), again, show_progress=False, compile="on")
     assert again.read_bytes() == both_modes["wgan-gp", "on"].read_bytes()
 
 
+@NEEDS_COMPILER
 def test_an_interrupted_compiled_run_resumes_compiled_into_the_uninterrupted_bytes(both_modes, tmp_path,
                                                                                  monkeypatch):
     monkeypatch.setattr(loop, "CHUNK_FLOPS", 1.0)  # chunks of 4 steps, a training state after each
