@@ -1,7 +1,9 @@
 """gananim against the naive way, side by side in one run: `python bench/run.py [--long]`.
 
 Prints a table of absolute figures and ratios (gananim / naive) for rendering, training with
-recording, seeds trained together, GIF writing, and, with --long, a 60,000-step run rendered
+recording (eager and compiled), `gananim render wing` end to end, wide networks (3×512) at
+400×400 grids with FLOP/s against this machine's matmul peaks and peak memory, seeds trained
+together, GIF and web formats, own data, and, with --long, a 60,000-step run rendered
 into 600 frames (peak memory). Timings on shared machines drift, so each comparison
 alternates the two sides several times and reports the median of the ratios of neighbouring
 runs; absolute figures are medians too. Benchmarks are not tests: nothing here asserts.
