@@ -298,14 +298,7 @@ class CompiledIteration:
             def loss(flat_d, real=real, fake=fake):
                 return (obj.real_term(s.d.forward(flat_d, s._packed(real)), t.real_label)
                         + obj.fake_term(s.d.forward(flat_d, s._packed(fake)), t.fake_label)).sum()
-            g = grad(loss)(d)
-            if opt.name == "adam":
-                count = state_d["step"] + (j + 1)
-                m = opt.beta1 * m + (1 - opt.beta1) * g
-                v = opt.beta2 * v + (1 - opt.beta2) * g * g
-                step = (m / (1 - opt.beta1 ** count)) / ((v / (1 - opt.beta2 ** count) + 1e-30).sqrt() + opt.eps)
-            else:
-                step = g
+            step, m, v = tr.lookahead_step(opt, m, v, grad(loss)(d), state_d["step"] + (j + 1))
             d = d - opt.lr * step
         return d
 

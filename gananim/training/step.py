@@ -224,14 +224,8 @@ class Step:
             loss = self.obj.real_term(self.d.forward(d, self._packed(real)), t.real_label) + \
                 self.obj.fake_term(self.d.forward(d, self._packed(fake)), t.fake_label)
             grad = torch.autograd.grad(loss.sum(), d, create_graph=True)[0]
-            if opt.name == "adam":
-                count += 1
-                m = opt.beta1 * m + (1 - opt.beta1) * grad
-                v = opt.beta2 * v + (1 - opt.beta2) * grad * grad
-                # + 1e-30 inside the root: its derivative at a zero moment would be infinite (NaN in G's gradient)
-                step = (m / (1 - opt.beta1 ** count)) / ((v / (1 - opt.beta2 ** count) + 1e-30).sqrt() + opt.eps)
-            else:
-                step = grad
+            count += 1
+            step, m, v = tr.lookahead_step(opt, m, v, grad, count)
             d = d - opt.lr * step
         return d
 

@@ -36,3 +36,14 @@ def gradient_penalty(d_forward, real: torch.Tensor, fake: torch.Tensor, eps: tor
     (grad,) = torch.autograd.grad(d_forward(x_hat).sum(), x_hat, create_graph=True)
     norms = grad.norm(dim=-1)
     return lam * ((norms - 1) ** 2).mean(-1), norms.mean(-1)
+
+
+def lookahead_step(opt, m, v, grad: torch.Tensor, count):
+    """One of D's unrolled updates (Metz et al. 2016), differentiable: its direction by D's own
+    rule — Adam from moments m, v at step `count`, else plain SGD — and the new moments."""
+    if opt.name != "adam":
+        return grad, m, v
+    m = opt.beta1 * m + (1 - opt.beta1) * grad
+    v = opt.beta2 * v + (1 - opt.beta2) * grad * grad
+    # + 1e-30 inside the root: its derivative at a zero moment would be infinite (NaN in G's gradient)
+    return (m / (1 - opt.beta1 ** count)) / ((v / (1 - opt.beta2 ** count) + 1e-30).sqrt() + opt.eps), m, v
