@@ -168,28 +168,24 @@ class CompiledIteration:
         n = b * t.pack
         draws = []
         k = t.param_noise_batch if t.param_noise else 1  # PointGAN: D meets k noisy copies of G
+
+        def noise(rows: int) -> torch.Tensor:  # instance noise for `rows` samples (step.py, _noisy)
+            return s.runs.draw("data", lambda g: torch.randn(rows, s.setup.data_dim, generator=g))
+
         for _ in range(s.scene.d_steps):
             real, z = s._real(n), s._latent(n)
             draws += [real, z]
             if t.param_noise:
                 draws.append(s.runs.draw("data", lambda g: torch.randn(k, s.g.n_params, generator=g)))
             if sigma:
-                draws.append(s.runs.draw("data", lambda g: torch.randn(n, s.setup.data_dim, generator=g)))
-                draws.append(s.runs.draw("data", lambda g: torch.randn(k * n, s.setup.data_dim, generator=g)))
+                draws += [noise(n), noise(k * n)]
             if s.obj.penalty == "gp":
                 draws.append(s.runs.draw("data", lambda g: torch.rand(b, 1, generator=g)))
         for _ in range(max(1, s.scene.g_steps)):
             for _ in range(t.unroll):  # step.py, _unrolled_d: real, its noise, latent, its noise
-                draws.append(s._real(n))
-                if sigma:
-                    draws.append(s.runs.draw("data", lambda g: torch.randn(n, s.setup.data_dim, generator=g)))
-                draws.append(s._latent(n))
-                if sigma:
-                    draws.append(s.runs.draw("data", lambda g: torch.randn(n, s.setup.data_dim, generator=g)))
-            z = s._latent(n)
-            draws.append(z)
-            if sigma:
-                draws.append(s.runs.draw("data", lambda g: torch.randn(n, s.setup.data_dim, generator=g)))
+                draws += [s._real(n), noise(n)] if sigma else [s._real(n)]
+                draws += [s._latent(n), noise(n)] if sigma else [s._latent(n)]
+            draws += [s._latent(n), noise(n)] if sigma else [s._latent(n)]
         return draws
 
     def __call__(self, step_index: int) -> torch.Tensor:
