@@ -387,25 +387,29 @@ def bench_own_data(work: Path) -> None:
     report("train on a 1M-row CSV vs built-in sampler (steps/s)", "steps/s", n, o, ratio, "≥ 0.95×", ratio >= 0.95)
 
 
+BENCHES = {
+    "render": bench_render, "train": lambda work: bench_train(), "train_compiled": lambda work: bench_train_compiled(),
+    "wing_end_to_end": bench_wing_end_to_end, "wide": bench_wide, "seeds": lambda work: bench_seeds(),
+    "gif": bench_gif, "web_formats": bench_web_formats, "own_data": bench_own_data, "long": bench_long,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--long", action="store_true", help="also the 60,000-step run (about 5 minutes more)")
+    parser.add_argument("--only", type=lambda text: text.split(","), default=None, metavar="NAME,...",
+                        help=f"only these benchmarks, of: {', '.join(BENCHES)}")
     args = parser.parse_args()
+    chosen = args.only or [name for name in BENCHES if name != "long" or args.long]
+    unknown = sorted(set(chosen) - set(BENCHES))
+    if unknown:
+        parser.error(f"no benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     print(f"gananim benchmarks on {os.cpu_count()} cores, torch {torch.__version__}", flush=True)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        bench_render(work)
-        bench_train()
-        bench_train_compiled()
-        bench_wing_end_to_end(work)
-        bench_wide(work)
-        bench_seeds()
-        bench_gif(work)
-        bench_web_formats(work)
-        bench_own_data(work)
-        if args.long:
-            bench_long(work)
+        for name in chosen:
+            BENCHES[name](work)
     from rich.console import Console
     from rich.table import Table
     table = Table(title=f"gananim / naive ({time.perf_counter() - start:.0f} s)")
