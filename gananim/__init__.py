@@ -23,10 +23,12 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'gananim' has no attribute {name!r}")
 
 
-def load_trace(path):
-    """Open a trace file for reading."""
-    from gananim.trace import Trace
-    return Trace(path)
+def load_trace(path, scene=None):
+    """Open a trace file for reading. The parameters of a keyframe trace's steps between its
+    keyframes are replayed from its settings (or from `scene`, the Scene it was trained from,
+    for a scene's own networks or sampler) when asked for."""
+    from gananim.training.replay import open_trace
+    return open_trace(path, scene)
 
 
 def train(scene, path, **kw):
@@ -42,4 +44,4 @@ def animate(trace, **options):
     """
     from gananim.rendering.renderer import animate as _animate
     from gananim.trace import Trace
-    return _animate(trace if isinstance(trace, Trace) else Trace(trace), **options)
+    return _animate(trace if isinstance(trace, Trace) else load_trace(trace), **options)

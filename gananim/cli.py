@@ -100,6 +100,10 @@ def _add_training_args(p: argparse.ArgumentParser) -> None:
                    help="train through one compiled graph per step: about 3x faster for a few seconds of "
                    "compiling (cached for later runs); auto (default) compiles runs of 5,000 steps or more, "
                    "off trains eagerly")
+    p.add_argument("--record", choices=("keyframes", "full"),
+                   help="what the trace keeps: keyframes (every step's scalars and the training state at "
+                   "keyframes; any step's parameters are replayed, about 1/50 of the bytes) or full (parameter "
+                   "rows too); the same as --set record.mode=…")
     _add_device_arg(p)
 
 
@@ -253,6 +257,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("trace", metavar="TRACE")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_info)
+
+    for name, text in (("pack", "convert a full trace into a keyframe trace (about 1/50 of the bytes; any step's "
+                                "parameters are replayed when drawn)"),
+                       ("unpack", "convert a keyframe trace into a full trace (replays the run once, keeps every "
+                                  "parameter row a full trace would)")):
+        p = command(name, text)
+        p.add_argument("trace", metavar="TRACE")
+        p.add_argument("-o", "--output", metavar="PATH", help=f"the new trace (default: TRACE's name with "
+                       f"-{'keyframes' if name == 'pack' else 'full'} added); TRACE is kept")
+        p.add_argument("--scene-file", metavar="PATH", help="the scene file TRACE was trained from, for a scene's "
+                       "own networks or sampler")
+        p.add_argument("--scene", metavar="NAME", help="which Scene in --scene-file, by variable name")
+        if name == "pack":
+            p.add_argument("--keyframe-every", type=int, default=0, metavar="STEPS",
+                           help="the fewest steps between keyframes (default: as many as fit 1/50 of TRACE's bytes)")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+        p.set_defaults(handler=cmd_convert)
     return parser
 
 
@@ -272,7 +293,8 @@ def checked(scene, args):
     """The scene with the command line's --set and --seeds applied, every setting checked."""
     from gananim.data import targets
 
-    sets = args.sets + ([f"seeds={args.seeds}"] if args.seeds else [])
+    sets = args.sets + ([f"seeds={args.seeds}"] if args.seeds else []) + \
+        ([f"record.mode={args.record}"] if getattr(args, "record", None) else [])
     original = scene.target.source
     scene = settings.apply(scene, sets).validate()
     target = targets.resolve(scene.target, targets.box_for(scene.g))  # targets and their data are the data layer's to check
@@ -407,18 +429,32 @@ def trace_for(args, out: Path, scene) -> tuple[Path, tuple | None]:
     own nn.Modules: SOURCE itself (modules only from --scene-file), or the trace of the scene
     SOURCE (`scene`, already loaded), trained unless an identical one already sits beside the
     output (or at --trace)."""
-    from gananim.training.loop import fingerprint, reusable
+    from gananim.training.loop import reusable
 
     if scene is None:
         return Path(args.source), None
     inputs = [scene_files.locate(args.source)]
     trace_path = Path(args.trace) if args.trace else out.with_suffix(".trace")
     check_output(trace_path, (".trace",), inputs + [out])
-    if not args.retrain and reusable(trace_path, fingerprint(scene)):
+    if not args.retrain and reusable(trace_path, scene):
         console.print(f"reusing {trace_path}: same scene and settings (--retrain to train again)")
     elif _train(scene, trace_path, args, getattr(args, "frames", None)).status == "interrupted":
         raise SystemExit(130)
     return trace_path, (scene.g, scene.d)
+
+
+def open_for_drawing(trace_path: Path, scene, args):
+    """The trace to draw; a keyframe trace replays with the scene it came from (`scene`, or the
+    one --scene-file names) where the caller has it, else from its own settings."""
+    from gananim.training.replay import open_trace
+
+    if scene is None and getattr(args, "scene_file", None):
+        with Trace(trace_path) as trace:
+            if not trace.keyframes:
+                return open_trace(trace_path)
+            scene_file_networks(args, trace)  # the same networks, or refused
+        scene = scene_files.load(args.scene_file, args.scene or trace.meta.get("scene_var"))
+    return open_trace(trace_path, scene)
 
 
 def scene_file_networks(args, trace) -> tuple | None:
@@ -436,9 +472,10 @@ def _output_for(args, suffixes: tuple[str, ...], default_suffix: str):
     """The checked output path (the default is outputs/NAME<suffix>) and the scene SOURCE holds
     (None for a trace), so that a scene file runs once."""
     if is_trace(args.source):
-        if args.sets or args.trace or args.retrain or args.seeds or args.resume or (args.scene and not args.scene_file):
-            raise GananimError("--set, --seeds, --scene, --trace, --retrain and --resume apply to scene files; "
-                               "a trace's settings are fixed")
+        if args.sets or args.trace or args.retrain or args.seeds or args.resume or args.record or \
+                (args.scene and not args.scene_file):
+            raise GananimError("--set, --seeds, --scene, --trace, --retrain, --resume and --record apply to scene "
+                               "files; a trace's settings are fixed (gananim pack and unpack convert its recording)")
         scene, name, inputs = None, Path(args.source).name.split(".")[0], [Path(args.source)]
     else:
         if args.scene_file:
@@ -454,7 +491,7 @@ def cmd_still(args) -> None:
 
     out, scene = _output_for(args, (".png",), "_sheet.png")
     trace_path, networks = trace_for(args, out, scene)
-    with Trace(trace_path) as trace:
+    with open_for_drawing(trace_path, scene, args) as trace:
         opts = RenderOptions(size=args.size, dpi=args.dpi, grid=args.grid, theme=args.theme, run=args.run,
                              networks=networks or scene_file_networks(args, trace), precision=args.precision,
                              device=args.device)
@@ -495,7 +532,9 @@ def cmd_sweep(args) -> None:
     if missing:
         raise GananimError(f"{folder} lacks {len(missing)} of {len(points)} traces ({', '.join(missing[:3])}"
                            f"{'…' if len(missing) > 3 else ''}); train them first (without --render-only)")
-    traces = [Trace(p.trace) for p in points]
+    from gananim.training.replay import open_trace
+
+    traces = [open_trace(p.trace, p.scene) for p in points]
     try:
         tiles = []
         for point, trace in zip(points, traces):
@@ -534,7 +573,9 @@ def cmd_compare(args) -> None:
     out = Path(args.output) if args.output else _default_output("compare", ".mp4")
     check_output(out, VIDEO_SUFFIXES + (".png",), paths)
     with ExitStack() as stack:
-        traces = [stack.enter_context(Trace(p)) for p in paths]
+        from gananim.training.replay import open_trace
+
+        traces = [stack.enter_context(open_trace(p)) for p in paths]
         kinds = [("images" if "image" in t.meta else f"{t.meta['data_dim']}-D data") for t in traces]
         other = next((i for i, kind in enumerate(kinds) if kind != kinds[0]), None)
         if other is not None:
@@ -565,7 +606,7 @@ def cmd_render(args) -> None:
     from gananim.rendering import captions
     from gananim.rendering.encode import SUFFIXES
     from gananim.rendering.renderer import plan, render, still
-    from gananim.training.loop import fingerprint, reusable
+    from gananim.training.loop import reusable
 
     opts = render_options(args)
     out, scene = _output_for(args, SUFFIXES, ".mp4")
@@ -576,14 +617,13 @@ def cmd_render(args) -> None:
     if scene is not None:  # words that cannot be drawn are refused before any training
         captions.parse(tuple(scene.render.captions) + tuple(args.captions))
     if args.plan:
-        if scene is not None and not reusable(Path(args.trace) if args.trace else out.with_suffix(".trace"),
-                                              fingerprint(scene)):
+        if scene is not None and not reusable(Path(args.trace) if args.trace else out.with_suffix(".trace"), scene):
             raise GananimError(f"--plan reads a trained trace, and {scene.name} has none beside {out} yet: "
                                "train it first (gananim train, or render once), or plan from its .trace")
         if out.suffix.lower() == ".png":
             raise GananimError("--plan is for animations; a .png is one frame")
     trace_path, networks = trace_for(args, out, scene)
-    with Trace(trace_path) as trace:
+    with open_for_drawing(trace_path, scene, args) as trace:
         opts.networks = networks or scene_file_networks(args, trace)
         if args.plan:
             report.show_plan(plan(trace, opts, out), args.json)
@@ -595,6 +635,28 @@ def cmd_render(args) -> None:
             mb = out.stat().st_size / 1e6
             console.print(f"wrote {out}: {done['frames']} frames, {done['size'][0]}x{done['size'][1]}, "
                           f"{done['video_frames'] / done['fps']:.1f} s at {done['fps']} fps, {mb:,.1f} MB")
+
+
+def cmd_convert(args) -> None:
+    """gananim pack and gananim unpack."""
+    from gananim.training import convert
+
+    source = Path(args.trace)
+    packing = args.command == "pack"
+    out = Path(args.output) if args.output else source.with_name(
+        f"{source.name.split('.')[0]}-{'keyframes' if packing else 'full'}.trace")
+    check_output(out, (".trace",), [source])
+    scene = None
+    if args.scene_file:
+        with Trace(source) as trace:
+            scene_file_networks(args, trace)  # the same networks, or refused
+            scene = scene_files.load(args.scene_file, args.scene or trace.meta.get("scene_var"))
+    if packing:
+        convert.pack(source, out, args.keyframe_every, scene)
+    else:
+        convert.unpack(source, out, scene, show=not args.quiet)
+    before, after = source.stat().st_size, out.stat().st_size
+    console.print(f"wrote {out}: {after / 1e6:,.2f} MB ({after / before:.3g}x {source.name}'s {before / 1e6:,.2f} MB)")
 
 
 def cmd_info(args) -> None:

@@ -58,3 +58,7 @@ def training_bar(name: str, total: int, show: bool = True, unit: str = "steps"):
 
 def render_bar(name: str, frames: int, show: bool = True):
     return _bar(f"rendering {name}", frames, "frames", show)
+
+
+def replay_bar(name: str, steps: int, show: bool = True):
+    return _bar(f"replaying {name}", steps, "steps", show)

@@ -64,6 +64,7 @@ def trace_summary(trace) -> dict:
                      "numpy": meta["numpy"]},
         "execution": _execution(meta.get("execution")),
         "bytes": trace.size, "message": (trace.done or {}).get("message", ""),
+        "record": {**meta.get("record", {"mode": "full"}), "keyframes": len(trace.keyframe_steps)},
         "target": {"source": s["target"]["source"] if isinstance(s["target"], dict) else s["target"],
                    "about": meta.get("target_about"), "units": meta.get("data_units")},
         "last": {}, "settings": s,
@@ -112,6 +113,17 @@ def _execution(recorded) -> dict:
     return {k: str(recorded[k])[:40] for k in ("mode", "device", "precision") if k in recorded}
 
 
+def _recorded_text(summary: dict) -> str:
+    """How the trace keeps parameters, and how to convert it to the other mode."""
+    record, path = summary["record"], summary["path"]
+    if record["mode"] == "keyframes":
+        return (f"keyframes: the training state every {record['keyframe_every']:,} steps ({record['keyframes']} "
+                f"kept) and every step's scalars; any step's parameters are replayed (drawing shows every "
+                f"{summary['record_every']}th, as a full trace would); `gananim unpack {path}` writes a full trace")
+    return (f"full: {summary['recorded_steps']:,} parameter snapshots, every {summary['record_every']} step(s); "
+            f"`gananim pack {path}` writes a keyframe trace (about 1/50 of the bytes)")
+
+
 def _target_text(target: dict) -> str:
     text = f"{target['source']}" + (f": {target['about']}" if target["about"] else "")
     units = target["units"]
@@ -133,7 +145,7 @@ def show_trace(trace, as_json: bool) -> None:
         ("target", _target_text(summary["target"])),
         ("status", summary["status"] + (f" ({summary['message']})" if summary["message"] else "")),
         ("steps", f"{summary['steps']:,} of {summary['planned_steps']:,}"),
-        ("recorded", f"{summary['recorded_steps']:,} parameter snapshots, every {summary['record_every']} step(s)"),
+        ("recorded", _recorded_text(summary)),
         ("G", f"{summary['networks']['g']}: {summary['parameters']['g']:,} parameters"),
         ("D", f"{summary['networks']['d']}: {summary['parameters']['d']:,} parameters"),
         ("size", f"{summary['bytes'] / 1e6:,.1f} MB"),

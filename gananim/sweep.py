@@ -144,9 +144,9 @@ def train_points(points: list[Point], scene_file: str, workers: int, show_progre
                  compile_mode: str = "auto", device: str = "cpu") -> int:
     """Train the points whose traces are missing or stale, `workers` at a time (`compile_mode`
     and `device`: see training/loop.py's train). Returns how many."""
-    from gananim.training.loop import fingerprint, reusable
+    from gananim.training.loop import reusable
 
-    todo = [p for p in points if not reusable(p.trace, fingerprint(p.scene))]
+    todo = [p for p in points if not reusable(p.trace, p.scene)]
     if len(todo) < len(points):
         console.print(f"reusing {len(points) - len(todo)} of {len(points)} traces (same scene and settings)")
     if not todo:

@@ -17,7 +17,10 @@ damaged one. Tags:
           CRC-32 and one CRC-32 per parameter row, so a frame reads and checks only its rows
     STAT  the whole training state after a chunk that ends on a regular boundary: parameters,
           optimizer state, every random generator's state, held scores; `--resume` continues
-          from the last one (and they are the keyframes a replay can start from)
+          from the last one. In a keyframe trace (META's "record" mode "keyframes") they are
+          the keyframes: its chunks hold every step's scalars and no parameter rows, and the
+          parameters of any other step come from replaying training from the keyframe
+          before it (gananim/training/replay.py), which `Trace.params` asks for
     DONE  how training ended: complete, stopped on NaN/inf, or interrupted
     LOCK  first, a fixed size: while training, who writes (host, pid, start); when training
           ends it is overwritten with a fixed text, so finished traces name no machine
@@ -46,7 +49,8 @@ import numpy as np
 from gananim.errors import GananimError
 
 MAGIC = b"GANTRACE"
-FORMAT_VERSION = 2  # 2 added LOCK and STAT records; version 1 traces still read
+FORMAT_VERSION = 3  # 2 added LOCK and STAT records, 3 keyframe traces; older traces still read
+RECORD_MODES = ("keyframes", "full")
 RECORD = struct.Struct("<4sIQII")
 MAX_JSON = 64 << 20
 DTYPES = ("<f4", "<i8", "|u1")
@@ -251,8 +255,9 @@ class TraceWriter:
         self._record(b"CHNK", info, s_bytes + params.tobytes())
         self._flush()
 
-    def state(self, step: int, arrays: dict[str, np.ndarray], info: dict | None = None) -> None:
-        """Append the whole training state after `step`: named arrays (float32, int64 or bytes)."""
+    def state(self, step: int, arrays: dict[str, np.ndarray], info: dict | None = None) -> dict:
+        """Append the whole training state after `step`: named arrays (float32, int64 or bytes).
+        Returns the record's JSON (which names every array's CRC)."""
         specs, payload = [], []
         for name, array in arrays.items():
             array = np.ascontiguousarray(array)
@@ -262,8 +267,10 @@ class TraceWriter:
             data = array.astype(dtype).tobytes()
             specs.append({"name": name, "dtype": dtype, "shape": list(array.shape), "crc": _crc(data)})
             payload.append(data)
-        self._record(b"STAT", {"step": int(step), "arrays": specs, **(info or {})}, b"".join(payload))
+        record = {"step": int(step), "arrays": specs, **(info or {})}
+        self._record(b"STAT", record, b"".join(payload))
         self._flush()
+        return record
 
     def _flush(self) -> None:
         with self._room():
@@ -381,6 +388,10 @@ def check_meta(meta: dict) -> str:
         return "'record_every' must be a positive integer"
     if "planned_steps" in meta and not _count(meta["planned_steps"], 1, 2 ** 62):
         return "'planned_steps' must be a positive integer"
+    record = meta.get("record", {"mode": "full"})
+    if not (isinstance(record, dict) and record.get("mode") in RECORD_MODES
+            and (record["mode"] == "full" or _count(record.get("keyframe_every"), 1, 2 ** 62))):
+        return "'record' must give a mode (keyframes or full) and, for keyframes, a positive keyframe_every"
     image = meta.get("image")
     if image is not None and not (isinstance(image, list) and len(image) == 2 and all(_count(v, 1, 4096) for v in image)
                                   and image[0] * image[1] == meta["data_dim"]):
@@ -408,6 +419,9 @@ class Trace:
         self.states: list[ResumePoint] = []
         self.done: dict | None = None
         self.truncated = False
+        # What makes the parameters of a keyframe trace's other steps (gananim/training/replay.py
+        # attaches it): an object with rows(steps) -> [len(steps), runs, P] and ensure(lo, hi).
+        self.replay = None
         try:
             self._index()
             self._index_rows()
@@ -521,10 +535,26 @@ class Trace:
         return -1
 
     def _index_rows(self) -> None:
-        """The recorded steps, in the order the chunks hold them."""
-        steps = [s for c in self.chunks for s in c.param_steps]
+        """The steps whose parameters can be had, in order: those the chunks hold or, in a
+        keyframe trace, those a full trace would hold (step 0, every `record_every`-th and the
+        last); any other step of a keyframe trace can be had too (`params`)."""
+        self._rows = {s: (ci, ri) for ci, c in enumerate(self.chunks) for ri, s in enumerate(c.param_steps)}
+        self._keyframes = {point.step: point for point in self.states} if self.keyframes else {}
+        if self.keyframes:
+            steps = list(range(0, self.steps + 1, self.meta.get("record_every", 1)))
+            steps += [self.steps] if steps[-1] != self.steps else []
+        else:
+            steps = [s for c in self.chunks for s in c.param_steps]
         self.param_steps = np.asarray(steps, dtype=np.int64)
-        self._rows = [(ci, ri) for ci, c in enumerate(self.chunks) for ri in range(len(c.param_steps))]
+
+    @property
+    def keyframes(self) -> bool:
+        """A keyframe trace: every step's scalars, the training state at keyframes (see the top)."""
+        return self.meta.get("record", {}).get("mode") == "keyframes"
+
+    @property
+    def keyframe_steps(self) -> list[int]:
+        return list(self._keyframes)
 
     # -- what callers use ---------------------------------------------------------------
     @property
@@ -579,33 +609,57 @@ class Trace:
         return self.scalars()[:, :, self.scalar_names.index(name)]
 
     def params(self, steps) -> np.ndarray:
-        """Parameter rows [len(steps), runs, n_params] for recorded steps."""
+        """Parameter rows [len(steps), runs, n_params]: of recorded steps or, in a keyframe
+        trace, of any step (keyframes are read, other steps replayed by `self.replay`)."""
         runs, p = self.meta["runs"], self.meta["n_params"]
         row_bytes = 4 * runs * p
         out = np.empty((len(steps), runs, p), np.float32)
+        replayed = []
         for i, step in enumerate(steps):
-            j = int(np.searchsorted(self.param_steps, step))
-            if j >= len(self.param_steps) or self.param_steps[j] != step:
-                raise GananimError(f"step {step} is not recorded in {self.path}")
-            ci, ri = self._rows[j]
+            step = int(step)
+            if step in self._keyframes:
+                state = self.state(self._keyframes[step], ("params.g", "params.d"))
+                out[i] = np.concatenate([state["params.g"], state["params.d"]], axis=-1)
+                continue
+            if step not in self._rows:
+                if not (self.keyframes and 0 <= step <= self.steps):
+                    raise GananimError(f"step {step} is not recorded in {self.path}")
+                replayed.append(i)
+                continue
+            ci, ri = self._rows[step]
             chunk = self.chunks[ci]
             offset = chunk.offset + 4 * runs * len(self.meta["scalars"]) * chunk.scalar_rows + ri * row_bytes
             data = self._read(offset, row_bytes)
             if _crc(data) != chunk.row_crcs[ri]:
                 raise self._corrupt(f"parameters of step {step} fail their checksum")
             out[i] = np.frombuffer(data, dtype="<f4").reshape(runs, p)
+        if replayed:
+            if self.replay is None:
+                raise GananimError(f"{self.path} keeps keyframes: the parameters of step {int(steps[replayed[0]])} "
+                                   "come from replaying training, which gananim does when it opens the trace "
+                                   "(gananim.load, or any gananim command)")
+            out[replayed] = self.replay.rows([int(steps[i]) for i in replayed])
         return out
+
+    def prefetch(self, first: int, last: int) -> None:
+        """Make the parameters of steps first..last quick to read: a keyframe trace replays the
+        segments between its keyframes that hold them (in parallel, cached); others hold them."""
+        if self.keyframes and self.replay is not None:
+            self.replay.ensure(first, last)
 
     def resume_point(self) -> ResumePoint | None:
         """The last complete training state, or None."""
         return self.states[-1] if self.states else None
 
-    def state(self, point: ResumePoint) -> dict[str, np.ndarray]:
-        """The arrays of a state record, each checked against its CRC."""
+    def state(self, point: ResumePoint, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """The arrays of a state record (all, or those `names`), each checked against its CRC."""
         out, offset = {}, point.offset
         for spec in point.arrays:
             shape, dtype = tuple(int(s) for s in spec["shape"]), spec["dtype"]
             n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            if names is not None and spec["name"] not in names:
+                offset += n
+                continue
             data = self._read(offset, n)
             if _crc(data) != int(spec["crc"]):
                 raise self._corrupt(f"the training state after step {point.step} fails its checksum")
@@ -614,8 +668,12 @@ class Trace:
         return out
 
     def nearest_recorded(self, step: int) -> int:
+        """`step` itself where its parameters can be had (any step of a keyframe trace), else
+        the nearest recorded step."""
         if len(self.param_steps) == 0:
             raise GananimError(f"trace {self.path} holds no recorded parameters")
+        if self.keyframes:
+            return int(min(max(step, 0), self.steps))
         j = int(np.argmin(np.abs(self.param_steps - step)))
         return int(self.param_steps[j])
 

@@ -17,6 +17,7 @@ from torch import nn
 from gananim.config.networks import DCGAN, MLP
 from gananim.config.settings import check_types, flatten
 from gananim.errors import GananimError, did_you_mean
+from gananim.trace import RECORD_MODES
 
 LATENTS = ("uniform", "normal")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
@@ -151,14 +152,19 @@ class Detect:
 
 @dataclass
 class Record:
-    """What the trace keeps. `every` = 0 records parameters at every step unless that would
-    pass `budget_mb`; then the finest cadence that fits. `bank` real samples and `latents`
-    fixed latent codes are stored for drawing."""
+    """What the trace keeps. `mode` "keyframes" keeps every step's scalars and the whole
+    training state every `keyframe_every` steps (0: automatically, about a fiftieth of the full
+    trace's bytes), and replays the steps between; "full" keeps parameter rows too. `every` =
+    0 records parameters at every step unless that would pass `budget_mb`; then the finest
+    cadence that fits (in keyframe mode: the steps a render shows and the cache keeps). `bank`
+    real samples and `latents` fixed latent codes are stored for drawing."""
 
     every: int = 0
     budget_mb: float = 300.0
     bank: int = 1000
     latents: int = 1000
+    mode: str = "full"
+    keyframe_every: int = 0
 
 
 @dataclass
@@ -198,7 +204,7 @@ def _source_of(obj) -> str:
 # The ranges of every count a scene sets (README, "Limits"): beyond them a request is a mistake
 # or would not fit in memory, and it is refused before any work starts.
 COUNTS = {"steps": (1, 10 ** 9), "batch": (1, 65_536), "d_steps": (1, 100), "g_steps": (0, 100),
-          "latent.dim": (1, 4096), "record.every": (0, 10 ** 9), "record.bank": (1, 100_000),
+          "latent.dim": (1, 4096), "record.every": (0, 10 ** 9), "record.keyframe_every": (0, 10 ** 9), "record.bank": (1, 100_000),
           "record.latents": (1, 100_000), "tricks.param_noise_batch": (1, 1024), "tricks.feature_matching": (0, 64),
           "tricks.pack": (1, 16), "tricks.unroll": (0, 20)}
 MAX_SEED = 2 ** 62
@@ -285,6 +291,8 @@ class Scene:
             raise GananimError(f"record.every must be 0 (automatic) or a positive cadence, got {self.record.every}")
         if self.record.budget_mb <= 0:
             raise GananimError(f"record.budget_mb must be positive, got {self.record.budget_mb}")
+        if self.record.mode not in RECORD_MODES:
+            raise GananimError(f"record.mode must be one of {', '.join(RECORD_MODES)}, got {self.record.mode!r}")
         if self.latent.kind not in LATENTS:
             raise GananimError(f"latent.kind must be one of {', '.join(LATENTS)}, got {self.latent.kind!r}")
         for key, opt in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
@@ -427,7 +435,7 @@ def _rebuilt(s: dict) -> Scene:
         opt_g=_optim(s["opt_g"]), opt_d=_optim(s["opt_d"]),
         tricks=Tricks(**s.get("tricks", {})), d_steps=s["d_steps"], g_steps=s.get("g_steps", 1),
         batch=s["batch"], steps=s["steps"], seed=s["seed"], seeds=tuple(s.get("seeds", ())),
-        record=Record(**s["record"]), detect=Detect(**s.get("detect", {})),
+        record=Record(**{"mode": "full", **s["record"]}),  # traces before keyframes are full detect=Detect(**s.get("detect", {})),
         render=Render(**{k: tuple(v) if isinstance(v, list) else v for k, v in s["render"].items()}),
     )
     for key in ("g", "d"):

@@ -122,6 +122,7 @@ def step_range(trace: Trace, start: int | None, stop: int | None) -> tuple[int, 
         raise GananimError(f"--to {hi} is past the trace's last recorded step ({last})")
     if lo >= hi:
         raise GananimError(f"--from ({lo}) must come before --to ({hi})")
+    trace.prefetch(lo, hi)  # a keyframe trace replays what the range needs once, here, before forking
     return lo, hi
 
 

@@ -326,6 +326,8 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
     if out.suffix != ".png":
         check_video(out, opts)
     span = step_range(base, opts.start, opts.stop)
+    for trace in {id(t.trace): t.trace for t in tiles}.values():  # keyframe traces replay here, once
+        trace.prefetch(0, min(span[1], int(trace.param_steps[-1])))
     steps = plan_steps(base, opts, span)
     opts.workers = workers_for(len(steps), opts.workers if opts.device == "cpu" else 1)  # one process drives a GPU
     sub = ("first run: " + subtitle(View(tiles[0].trace, span, 8, 0, opts.networks))) if share else \

@@ -22,6 +22,7 @@ from gananim.model import objectives
 from gananim.model.networks import build_network
 from gananim.progress import console, training_bar
 from gananim.trace import FORMAT_VERSION, DiskFull, ResumePoint, Trace, TraceWriter, busy_message, stale
+from gananim.training import rowcache
 from gananim.training.compiled import iteration_for
 from gananim.training.step import Runs, Step
 from gananim.version import __version__
@@ -35,6 +36,9 @@ CHUNK_FLOPS = 4e9
 # parameters, and small chunks would otherwise carry one each. Counted in bytes written, so
 # the same run always keeps its states at the same steps.
 STATE_SHARE = 0.1
+# A keyframe trace's keyframes take about this share of the bytes the full trace would (less
+# the scalars, which both keep): more keyframes replay faster, fewer keep the file small.
+KEYFRAME_SHARE = 1 / 50
 
 
 @dataclass
@@ -96,23 +100,44 @@ def cadence(scene: Scene, n_params: int, runs: int = 1, frames: int = 0) -> int:
     return max(every, scene.steps // frames) if frames else every
 
 
+def keyframe_spacing(scene: Scene, chunk_steps: int, state_bytes: int, full_bytes: int, scalar_bytes: int) -> int:
+    """Steps between keyframes: `record.keyframe_every`, or as many keyframes (at least the first
+    and the last) as fit in KEYFRAME_SHARE of the full trace's bytes; always whole chunks, since
+    training states are written at chunk boundaries."""
+    wanted = scene.record.keyframe_every
+    if not wanted:
+        intervals = max(1, int(max(full_bytes * KEYFRAME_SHARE - scalar_bytes, 0) // state_bytes) - 1)
+        wanted = math.ceil(scene.steps / intervals)
+    return chunk_steps * max(1, math.ceil(wanted / chunk_steps))
+
+
 def fingerprint(scene: Scene) -> str:
     """Identifies a run: the same fingerprint means training would write the same trace. It
     covers what changes training — the training settings and the scene's own networks and
     sampler (Scene.custom_source), and the bytes of a user's data file (or of the font that
     draws a `text:` target) — and not its presentation (title, render settings, phase
-    thresholds) nor where the data file lies, so changing those never retrains."""
-    text = json.dumps(scene.training_settings(), sort_keys=True, default=str)
+    thresholds) nor where the data file lies, so changing those never retrains; nor whether the
+    trace keeps keyframes or full rows (gananim pack and unpack convert a run between them)."""
+    settings = scene.training_settings()
+    settings["record"] = {k: v for k, v in settings["record"].items() if k not in ("mode", "keyframe_every")}
+    text = json.dumps(settings, sort_keys=True, default=str)
     custom = (scene.custom_source() or "").encode()
     data = targets.resolve(scene.target, targets.box_for(scene.g)).digest.encode()
     return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + custom
                           + b"|" + data).hexdigest()
 
 
-def execution_mode(mode: str = "eager", device: str = "cpu") -> dict:
-    """How training ran (`mode`: eager or compiled; `device`: cpu, cuda, mps); a resume must
-    run the same way to write the same bytes."""
-    return {"mode": mode, "device": device, "precision": "float32", "torch": torch.__version__}
+def execution_mode(mode: str = "eager", device: str = "cpu", threads: int | None = None) -> dict:
+    """How training ran (`mode`: eager or compiled; `device`: cpu, cuda, mps; the intra-op
+    `threads`, which can change rounding); a resume or a replay must run the same way to write
+    the same bytes."""
+    found = {"mode": mode, "device": device, "precision": "float32", "torch": torch.__version__}
+    return found if threads is None else {**found, "threads": threads}
+
+
+def training_threads(setup: Setup, runs: int) -> int:
+    """One intra-op thread for small steps, all of them for large ones (see SMALL_STEP_FLOPS)."""
+    return 1 if step_flops(setup, runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
 
 
 @contextmanager
@@ -144,6 +169,23 @@ class TrainResult:
     message: str
 
 
+def fresh_run(scene: Scene, where: torch.device = torch.device("cpu")) -> tuple[Setup, Step, dict[str, np.ndarray]]:
+    """A run at step 0: its setup, its training step (networks initialised, random streams
+    where training starts) and the arrays the trace keeps for drawing."""
+    setup = prepare(scene)
+    runs = Runs(scene.run_seeds, where)
+    # Every run draws its bank, like a single run would; the trace keeps run 0's (the
+    # distribution is the same) and every run's VBN reference (it shapes that run's G).
+    bank = runs.draw("bank", lambda g: targets.draw(setup.target, scene.record.bank, g))[0].cpu()
+    latents = runs.draw("bank", lambda g: sample_latent(scene.latent, scene.record.latents, g))[0].cpu()
+    arrays = {"real": bank.numpy(), "latents": latents.numpy()}
+    if getattr(setup.g.spec, "vbn", 0):
+        reference = runs.draw("bank", lambda g: sample_latent(scene.latent, setup.g.spec.vbn, g))
+        arrays["vbn_reference"] = reference.cpu().numpy()
+        setup.g.reference = reference[0] if len(runs.seeds) == 1 else reference  # a single run trains without a run axis
+    return setup, Step(setup, runs), arrays
+
+
 def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
           scene_var: str | None = None, show_progress: bool = True, frames: int | None = None,
           resume: bool = False, compile: str = "auto", device: str = "cpu") -> TrainResult:
@@ -156,27 +198,16 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
     was trained in. `compile` is auto, on or off (gananim/training/compiled.py); `device` is
     auto, cpu, cuda or mps (gananim/devices.py)."""
     path = Path(path)
-    setup = prepare(scene)
     where = devices.resolve(device)
-    runs = Runs(scene.run_seeds, where)
-    n_runs = len(runs.seeds)
-    # Every run draws its bank, like a single run would; the trace keeps run 0's (the
-    # distribution is the same) and every run's VBN reference (it shapes that run's G).
-    bank = runs.draw("bank", lambda g: targets.draw(setup.target, scene.record.bank, g))[0].cpu()
-    latents = runs.draw("bank", lambda g: sample_latent(scene.latent, scene.record.latents, g))[0].cpu()
-    arrays = {"real": bank.numpy(), "latents": latents.numpy()}
-    if getattr(setup.g.spec, "vbn", 0):
-        reference = runs.draw("bank", lambda g: sample_latent(scene.latent, setup.g.spec.vbn, g))
-        arrays["vbn_reference"] = reference.cpu().numpy()
-        setup.g.reference = reference[0] if n_runs == 1 else reference  # a single run trains without a run axis
-    step_fn = Step(setup, runs)
+    setup, step_fn, arrays = fresh_run(scene, where)
+    runs, n_runs = step_fn.runs, len(step_fn.runs.seeds)
     scores = scorer_for(setup.target, scene.latent)
     names = step_fn.names + (scores.names if scores else ())
     fp = fingerprint(scene)
-    resumed = resume_source(path, fp, where.type) if resume else None
+    threads = training_threads(setup, n_runs)
+    resumed = resume_source(path, fp, where.type, threads) if resume else None
     if resumed:  # continue the way it ran: resume_source has checked this machine can
         compile = "on" if resumed[0].meta["execution"]["mode"] == "compiled" else "off"
-    threads = 1 if step_flops(setup, n_runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
     with _threads(threads):  # compiled code is specialised to the thread count it trains with
         iteration, mode = iteration_for(step_fn, compile, show=show_progress)
     if resumed and (mode == "compiled") != (compile == "on"):
@@ -194,7 +225,22 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
             note += f"; {frames} frames will share recorded steps"
         console.print(f"[yellow]note:[/] {note}")
     row_bytes = 4 * n_runs * setup.n_params
-    chunk_steps = int(max(4, min(1024, CHUNK_BYTES * every // row_bytes, CHUNK_FLOPS // step_flops(setup, n_runs))))
+    keyframes = scene.record.mode == "keyframes"
+    rows_bound = 1024 if keyframes else CHUNK_BYTES * every // row_bytes  # a keyframe trace's chunks hold no rows
+    chunk_steps = int(max(4, min(1024, rows_bound, CHUNK_FLOPS // step_flops(setup, n_runs))))
+    if keyframes and scene.record.keyframe_every:
+        chunk_steps = min(chunk_steps, scene.record.keyframe_every)
+    state_bytes = sum(array.nbytes for array in step_fn.state().values())
+    scalar_bytes = 4 * scene.steps * n_runs * len(names)
+    if resumed:
+        record = resumed[0].meta.get("record", {"mode": "full"})
+    elif keyframes:
+        full_bytes = (scene.steps // every + 2) * row_bytes + scalar_bytes
+        record = {"mode": "keyframes",
+                  "keyframe_every": keyframe_spacing(scene, chunk_steps, state_bytes, full_bytes, scalar_bytes)}
+    else:
+        record = {"mode": "full"}
+    keyframe_every = record.get("keyframe_every", 0)
 
     g, d = setup.g, setup.d
     meta = {
@@ -206,7 +252,8 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
                        "describe": d.describe()}},
         "n_params": setup.n_params, "data_dim": setup.data_dim, "record_every": every,
         "planned_steps": scene.steps, "scene_file": Path(scene_file).name if scene_file else None,
-        "scene_var": scene_var, "custom_source": scene.custom_source_hash(), "execution": execution_mode(mode, where.type),
+        "scene_var": scene_var, "custom_source": scene.custom_source_hash(),
+        "execution": execution_mode(mode, where.type, threads), "record": record,
         "fingerprint": fp, "target_about": setup.target.about,
     }
     if scores:
@@ -238,15 +285,24 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
             bad = min(bad or steps_kept[first_bad_row], steps_kept[first_bad_row])
             steps_kept, params = steps_kept[:first_bad_row], params[:first_bad_row]
         n_keep = (bad - first) if bad else n
+        if keyframes:  # the rows stay out of the trace; the local cache keeps them
+            segment.extend((step, row.copy()) for step, row in zip(steps_kept, params))
+            steps_kept, params = [], params[:0]
         writer.chunk(first, sbuf[:n_keep].numpy(), steps_kept, params)
         recorded.clear()
         return bad
 
     def save_state(step: int) -> None:
+        nonlocal segment_key
         state = step_fn.state()
         if scores:
             state["scores"] = latest_scores.numpy()
-        writer.state(step, state)
+        info = writer.state(step, state)
+        if keyframes:
+            if segment_key:
+                rowcache.store_rows(segment_key, [s for s, _ in segment], [row for _, row in segment])
+            segment.clear()
+            segment_key = rowcache.segment_key(meta, info)
 
     if resumed:
         source_trace, point = resumed
@@ -276,12 +332,15 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
             raise _disk_full(exc, path, 0) from None
         start = 0
     status, message, bad_step, kept, states_kept = "complete", "", 0, scene.steps, start
-    state_bytes = sum(array.nbytes for array in step_fn.state().values())
     state_end = writer.written  # where the last state (or, fresh, the header) ends
     step = start
+    segment: list = []  # a keyframe trace's rows since its last keyframe, for the local cache
+    segment_key = rowcache.segment_key(meta, resumed[1].info) if resumed and keyframes else ""
     try:
         if not resumed:
             record_params(0)
+            if keyframes:  # the first keyframe: where replaying the first steps starts
+                save_state(0)
         chunk_first = start + 1
         with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
             bar.advance(start)
@@ -297,7 +356,10 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
                     bad_step = flush(chunk_first, step)
                     if bad_step:
                         break
-                    due = (writer.written - state_end) * STATE_SHARE >= state_bytes * (1 - STATE_SHARE)
+                    if keyframes:
+                        due = step % keyframe_every == 0
+                    else:
+                        due = (writer.written - state_end) * STATE_SHARE >= state_bytes * (1 - STATE_SHARE)
                     if boundary and (due or step == scene.steps):  # regular boundaries only: a resumed
                         save_state(step)                         # run then writes the same chunks
                         states_kept, state_end = step, writer.written
@@ -334,7 +396,7 @@ def _disk_full(exc: DiskFull, path: Path, kept: int) -> GananimError:
     return GananimError(f"{exc}; nothing was kept{earlier}")
 
 
-def resume_source(path: Path, fp: str, device: str = "cpu") -> "tuple[Trace, ResumePoint]":
+def resume_source(path: Path, fp: str, device: str = "cpu", threads: int | None = None) -> "tuple[Trace, ResumePoint]":
     """What `--resume` continues: PATH.partial left by a killed run, or PATH when it was
     interrupted; refused with one line when it is missing, finished, busy, or of another run."""
     partial = path.with_name(path.name + ".partial")
@@ -354,7 +416,8 @@ def resume_source(path: Path, fp: str, device: str = "cpu") -> "tuple[Trace, Res
             raise GananimError(f"{found} was trained with other settings or code than this scene; resuming would "
                                "mix two runs (train without --resume to start again)")
         recorded = trace.meta.get("execution")
-        now = execution_mode(recorded.get("mode") if isinstance(recorded, dict) else "eager", device)
+        before = recorded if isinstance(recorded, dict) else {}
+        now = execution_mode(before.get("mode", "eager"), device, threads if "threads" in before else None)
         if recorded != now:
             was = ", ".join(f"{v}" for v in (recorded or {}).values()) or "an older gananim"
             raise GananimError(f"{found} was trained with {was}; this is {', '.join(map(str, now.values()))}. "
@@ -369,12 +432,15 @@ def resume_source(path: Path, fp: str, device: str = "cpu") -> "tuple[Trace, Res
     return trace, point
 
 
-def reusable(path: Path, fp: str) -> bool:
-    """True when `path` already holds the complete trace of exactly this run (same fingerprint)."""
+def reusable(path: Path, scene: Scene) -> bool:
+    """True when `path` already holds the complete trace of exactly this run (same fingerprint),
+    recorded the way the scene asks (keyframes or full)."""
     if not Path(path).is_file():
         return False
     try:
         with Trace(path) as trace:
-            return trace.status == "complete" and trace.meta.get("fingerprint") == fp
+            mode = "keyframes" if trace.keyframes else "full"
+            return (trace.status == "complete" and trace.meta.get("fingerprint") == fingerprint(scene)
+                    and mode == scene.record.mode)
     except GananimError:
         return False
