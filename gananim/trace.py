@@ -408,6 +408,10 @@ def check_meta(meta: dict) -> str:
 class Trace:
     """A trace opened for reading. Arrays are read lazily: a frame reads only its rows."""
 
+    # What replays a keyframe trace's steps: the training layer (gananim/training/replay.py)
+    # sets it when it is imported, so this layer never imports training.
+    replayer = None
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.is_file():
@@ -634,6 +638,8 @@ class Trace:
                 raise self._corrupt(f"parameters of step {step} fail their checksum")
             out[i] = np.frombuffer(data, dtype="<f4").reshape(runs, p)
         if replayed:
+            if self.replay is None and Trace.replayer is not None:
+                self.replay = Trace.replayer(self)
             if self.replay is None:
                 raise GananimError(f"{self.path} keeps keyframes: the parameters of step {int(steps[replayed[0]])} "
                                    "come from replaying training, which gananim does when it opens the trace "
@@ -644,6 +650,8 @@ class Trace:
     def prefetch(self, first: int, last: int) -> None:
         """Make the parameters of steps first..last quick to read: a keyframe trace replays the
         segments between its keyframes that hold them (in parallel, cached); others hold them."""
+        if self.keyframes and self.replay is None and Trace.replayer is not None:
+            self.replay = Trace.replayer(self)
         if self.keyframes and self.replay is not None:
             self.replay.ensure(first, last)
 

@@ -99,7 +99,7 @@ BAD_INPUT = [
     (["render", "{tmp}/tiny.py", "-o", "{tmp}/o.avi"], "unknown type '.avi'"),
     (["render", "{tmp}/tiny.py", "-o", "{tmp}/nowhere/o.mp4"], "output folder {tmp}/nowhere does not exist"),
     (["render", "{trace}", "-o", "{trace}"], "unknown type '.trace'"),
-    (["render", "{tmp}/t.trace", "-o", "{tmp}/o.mp4", "--trace", "{tmp}/t.trace"], "--retrain and --resume apply to scene"),
+    (["render", "{tmp}/t.trace", "-o", "{tmp}/o.mp4", "--trace", "{tmp}/t.trace"], "--resume and --record apply to scene"),
     (["render", "{tmp}/missing.trace", "-o", "{tmp}/o.mp4"], "trace {tmp}/missing.trace does not exist"),
     (["render", "{tmp}/foreign.trace", "-o", "{tmp}/o.mp4"], "is not a gananim trace (it is a PNG image)"),
     (["render", "{tmp}/photo.png", "-o", "{tmp}/o.mp4"], "neither a scene file (.py) nor a gananim trace"),

@@ -156,3 +156,17 @@ def test_the_functional_optimizer_rules_follow_torchs(name, kwargs):
         opt.step()
         compiled._apply(ours_opt, ours, grad, state)
     np.testing.assert_allclose(ours.numpy(), reference.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@NEEDS_COMPILER
+def test_a_compiled_keyframe_trace_replays_compiled_into_the_full_traces_bytes(both_modes, tmp_path, monkeypatch):
+    from gananim.training.replay import open_trace
+
+    monkeypatch.setattr(loop, "CHUNK_FLOPS", 1.0)  # chunks of 4 steps: keyframes at 0, 4, 8, 12
+    keyed = tmp_path / "keyed.trace"
+    train(settings.apply(_mixed(), ["record.mode=keyframes", "record.keyframe_every=4"]), keyed,
+          show_progress=False, compile="on")
+    monkeypatch.setenv("GANANIM_CACHE", str(tmp_path / "empty-cache"))  # replay, not the rows training cached
+    with Trace(both_modes["wgan-gp", "on"]) as full, open_trace(keyed) as k:
+        assert k.meta["execution"]["mode"] == "compiled" and k.keyframe_steps == [0, 4, 8, 12]
+        assert np.array_equal(full.params(full.param_steps), k.params(k.param_steps))

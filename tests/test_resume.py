@@ -21,6 +21,7 @@ FAMILIES = {
     "wgan-gp": ("ring8", ["steps=30", "g.widths=16,16", "d.widths=16,16", "batch=32", "record.bank=64",
                           "record.latents=64"], 17),
     "seeds": ("point_final", ["steps=40", "seeds=0-2", "record.bank=16", "record.latents=16"], 26),
+    "keyframes": ("sine", TOY + ["record.mode=keyframes", "record.keyframe_every=8"], 19),
 }
 
 
@@ -63,7 +64,7 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(loop, "STATE_SHARE", 1.0)  # and a training state after each
 
 
-@pytest.mark.parametrize("family", ["toy", "wgan-gp", "seeds", "digits"])
+@pytest.mark.parametrize("family", ["toy", "wgan-gp", "seeds", "digits", "keyframes"])
 def test_a_killed_run_resumes_into_the_uninterrupted_bytes(tmp_path, small_chunks, family):
     scene, source, sets, kill_at = _scene(family, tmp_path)
     whole, killed = tmp_path / "whole.trace", tmp_path / "killed.trace"

@@ -208,7 +208,11 @@ class Replay:
         hold and of `extra`, and how far it ended from the next keyframe (None without one)."""
         step_fn, iteration, threads = self._build()
         start, end = self.starts[index], self._end(index)
-        step_fn.load_state(self.trace.state(self.points[index]))
+        try:
+            step_fn.load_state(self.trace.state(self.points[index]))
+        except (KeyError, ValueError, RuntimeError) as exc:
+            raise GananimError(f"trace {self.trace.path} is corrupted: its keyframe at step {start} does not fit "
+                               f"its run ({exc})") from None
         wanted = {s for s in range(start + 1, end + 1) if s % self.every == 0 or s == self.trace.steps}
         wanted |= set(extra)
         ahead = index + 1 < len(self.points)  # a next keyframe to check against
@@ -238,3 +242,6 @@ class Replay:
                           f"parameters at its keyframes differ by up to {worst:.3g} (recorded with torch "
                           f"{execution.get('torch', '?')}, {execution.get('mode', '?')}; this is torch "
                           f"{torch.__version__}); the frames show the replayed parameters")
+
+
+Trace.replayer = Replay  # any keyframe trace opened in a process that trains can replay
