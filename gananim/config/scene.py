@@ -163,7 +163,7 @@ class Record:
     budget_mb: float = 300.0
     bank: int = 1000
     latents: int = 1000
-    mode: str = "full"
+    mode: str = "keyframes"
     keyframe_every: int = 0
 
 

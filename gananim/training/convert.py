@@ -19,7 +19,8 @@ from gananim.analysis.scorers import scorer_for
 from gananim.config.scene import from_settings
 from gananim.errors import GananimError
 from gananim.trace import Trace, TraceWriter
-from gananim.training.loop import KEYFRAME_SHARE, fresh_run
+from gananim.training.loop import KEYFRAME_SHARE
+from gananim.training.run import fresh_run
 from gananim.training.replay import open_trace
 
 ARRAYS = ("real", "latents", "vbn_reference")

@@ -1,8 +1,6 @@
 """Scene -> trace: one training loop that records every step's scalars and the parameters of G and D."""
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import signal
 from contextlib import contextmanager
@@ -15,17 +13,17 @@ import torch
 from gananim import devices
 from gananim.analysis.scorers import scorer_for
 from gananim.config.scene import Scene
-from gananim.data import targets
-from gananim.data.latents import sample_latent
 from gananim.errors import GananimError
-from gananim.model import objectives
-from gananim.model.networks import build_network
 from gananim.progress import console, training_bar
 from gananim.trace import FORMAT_VERSION, DiskFull, ResumePoint, Trace, TraceWriter, busy_message, stale
-from gananim.training import rowcache
+from gananim.training import replay, rowcache
 from gananim.training.compiled import iteration_for
-from gananim.training.step import Runs, Step
+from gananim.training.run import Setup, fingerprint, fresh_run, prepare, step_flops, training_threads
+from gananim.training.run import threads as with_threads
 from gananim.version import __version__
+
+__all__ = ["Setup", "prepare", "fingerprint", "fresh_run", "step_flops", "train", "cadence", "keyframe_spacing"]
+Trace.replayer = replay.Replay  # a keyframe trace opened in any process that trains can replay
 
 CHUNK_BYTES = 8 << 20  # parameter rows per chunk: a killed run loses at most one chunk
 # Chunks end after about this much arithmetic, so that even slow runs reach the disk every few
@@ -39,53 +37,6 @@ STATE_SHARE = 0.1
 # A keyframe trace's keyframes take about this share of the bytes the full trace would (less
 # the scalars, which both keep): more keyframes replay faster, fewer keep the file small.
 KEYFRAME_SHARE = 1 / 50
-
-
-@dataclass
-class Setup:
-    """What a scene resolves to before training: sampler, networks, objective."""
-
-    scene: Scene
-    target: targets.Target
-    data_dim: int
-    g: object
-    d: object
-    objective: objectives.Objective
-
-    @property
-    def n_params(self) -> int:
-        return self.g.n_params + self.d.n_params
-
-
-def prepare(scene: Scene) -> Setup:
-    scene.validate()
-    target = targets.resolve(scene.target, targets.box_for(scene.g))
-    data_dim = targets.draw(target, 2, torch.Generator().manual_seed(0)).shape[1]
-    g = build_network(scene.g, scene.latent.dim, data_dim)
-    d = build_network(scene.d, data_dim * scene.tricks.pack, 1)  # PacGAN: D reads m samples at once
-    return Setup(scene, target, data_dim, g, d, objectives.get(scene.loss))
-
-
-# Below this much matrix work per step, one intra-op thread beats splitting each small operation
-# across cores (measured on 2 cores: one sine-scene run is ~15% faster on one thread, 16 runs
-# together ~20% faster on two).
-SMALL_STEP_FLOPS = 40e6
-
-
-def step_flops(setup: Setup, runs: int) -> float:
-    """A rough count of one training step's arithmetic: each parameter meets each sample about
-    six times (forward and backward, D on real and fake, G's pass through D)."""
-    return 2.0 * 6 * runs * setup.scene.batch * (setup.g.n_params + setup.scene.d_steps * setup.d.n_params)
-
-
-@contextmanager
-def _threads(count: int):
-    previous = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def cadence(scene: Scene, n_params: int, runs: int = 1, frames: int = 0) -> int:
@@ -111,33 +62,12 @@ def keyframe_spacing(scene: Scene, chunk_steps: int, state_bytes: int, full_byte
     return chunk_steps * max(1, math.ceil(wanted / chunk_steps))
 
 
-def fingerprint(scene: Scene) -> str:
-    """Identifies a run: the same fingerprint means training would write the same trace. It
-    covers what changes training — the training settings and the scene's own networks and
-    sampler (Scene.custom_source), and the bytes of a user's data file (or of the font that
-    draws a `text:` target) — and not its presentation (title, render settings, phase
-    thresholds) nor where the data file lies, so changing those never retrains; nor whether the
-    trace keeps keyframes or full rows (gananim pack and unpack convert a run between them)."""
-    settings = scene.training_settings()
-    settings["record"] = {k: v for k, v in settings["record"].items() if k not in ("mode", "keyframe_every")}
-    text = json.dumps(settings, sort_keys=True, default=str)
-    custom = (scene.custom_source() or "").encode()
-    data = targets.resolve(scene.target, targets.box_for(scene.g)).digest.encode()
-    return hashlib.sha256(b"%d|%s|" % (FORMAT_VERSION, __version__.encode()) + text.encode() + custom
-                          + b"|" + data).hexdigest()
-
-
 def execution_mode(mode: str = "eager", device: str = "cpu", threads: int | None = None) -> dict:
     """How training ran (`mode`: eager or compiled; `device`: cpu, cuda, mps; the intra-op
     `threads`, which can change rounding); a resume or a replay must run the same way to write
     the same bytes."""
     found = {"mode": mode, "device": device, "precision": "float32", "torch": torch.__version__}
     return found if threads is None else {**found, "threads": threads}
-
-
-def training_threads(setup: Setup, runs: int) -> int:
-    """One intra-op thread for small steps, all of them for large ones (see SMALL_STEP_FLOPS)."""
-    return 1 if step_flops(setup, runs) < SMALL_STEP_FLOPS else torch.get_num_threads()
 
 
 @contextmanager
@@ -169,23 +99,6 @@ class TrainResult:
     message: str
 
 
-def fresh_run(scene: Scene, where: torch.device = torch.device("cpu")) -> tuple[Setup, Step, dict[str, np.ndarray]]:
-    """A run at step 0: its setup, its training step (networks initialised, random streams
-    where training starts) and the arrays the trace keeps for drawing."""
-    setup = prepare(scene)
-    runs = Runs(scene.run_seeds, where)
-    # Every run draws its bank, like a single run would; the trace keeps run 0's (the
-    # distribution is the same) and every run's VBN reference (it shapes that run's G).
-    bank = runs.draw("bank", lambda g: targets.draw(setup.target, scene.record.bank, g))[0].cpu()
-    latents = runs.draw("bank", lambda g: sample_latent(scene.latent, scene.record.latents, g))[0].cpu()
-    arrays = {"real": bank.numpy(), "latents": latents.numpy()}
-    if getattr(setup.g.spec, "vbn", 0):
-        reference = runs.draw("bank", lambda g: sample_latent(scene.latent, setup.g.spec.vbn, g))
-        arrays["vbn_reference"] = reference.cpu().numpy()
-        setup.g.reference = reference[0] if len(runs.seeds) == 1 else reference  # a single run trains without a run axis
-    return setup, Step(setup, runs), arrays
-
-
 def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
           scene_var: str | None = None, show_progress: bool = True, frames: int | None = None,
           resume: bool = False, compile: str = "auto", device: str = "cpu") -> TrainResult:
@@ -208,7 +121,7 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
     resumed = resume_source(path, fp, where.type, threads) if resume else None
     if resumed:  # continue the way it ran: resume_source has checked this machine can
         compile = "on" if resumed[0].meta["execution"]["mode"] == "compiled" else "off"
-    with _threads(threads):  # compiled code is specialised to the thread count it trains with
+    with with_threads(threads):  # compiled code is specialised to the thread count it trains with
         iteration, mode = iteration_for(step_fn, compile, show=show_progress)
     if resumed and (mode == "compiled") != (compile == "on"):
         resumed[0].close()
@@ -342,7 +255,7 @@ def train(scene: Scene, path: str | Path, *, scene_file: str | None = None,
             if keyframes:  # the first keyframe: where replaying the first steps starts
                 save_state(0)
         chunk_first = start + 1
-        with _stop_flag() as flag, _threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
+        with _stop_flag() as flag, with_threads(threads), training_bar(scene.name, scene.steps, show_progress) as bar:
             bar.advance(start)
             for step in range(start + 1, scene.steps + 1):
                 row = iteration(step).cpu()

@@ -33,7 +33,7 @@ from gananim.errors import GananimError
 from gananim.progress import console, replay_bar
 from gananim.trace import Trace
 from gananim.training.compiled import iteration_for
-from gananim.training.loop import _threads, fingerprint, prepare, training_threads
+from gananim.training.run import fingerprint, prepare, threads, training_threads
 from gananim.training.rowcache import cache_path, load_rows, segment_key, store_rows, trim_cache
 from gananim.training.step import Runs, Step
 
@@ -186,12 +186,12 @@ class Replay:
         execution = trace.meta.get("execution", {})
         self.threads = int(execution.get("threads", training_threads(setup, self.runs)))
         compile = "on" if execution.get("mode") == "compiled" else "off"
-        with _threads(self.threads):
+        with threads(self.threads):
             iteration, mode = iteration_for(step, compile, show=False)
         if mode != execution.get("mode", "eager"):
             console.print(f"[yellow]note:[/] {trace.path} was trained {execution.get('mode')}; replaying it "
                           f"{mode} here, so replayed steps differ from the recorded run by float rounding")
-        self.built = (step, iteration, _threads)
+        self.built = (step, iteration, threads)
         return self.built
 
     def _not_same_run(self, scene) -> str:
@@ -206,7 +206,7 @@ class Replay:
     def _replay(self, index: int, extra=()) -> tuple[dict[int, np.ndarray], float | None]:
         """Train segment `index` from its keyframe: the rows of the steps a full trace would
         hold and of `extra`, and how far it ended from the next keyframe (None without one)."""
-        step_fn, iteration, threads = self._build()
+        step_fn, iteration, using = self._build()
         start, end = self.starts[index], self._end(index)
         try:
             step_fn.load_state(self.trace.state(self.points[index]))
@@ -219,7 +219,7 @@ class Replay:
         if ahead:
             wanted.add(end)
         rows = {}
-        with threads(self.threads):
+        with using(self.threads):
             for step in range(start + 1, end + 1):
                 iteration(step)
                 if step in wanted:
@@ -243,5 +243,3 @@ class Replay:
                           f"{execution.get('torch', '?')}, {execution.get('mode', '?')}; this is torch "
                           f"{torch.__version__}); the frames show the replayed parameters")
 
-
-Trace.replayer = Replay  # any keyframe trace opened in a process that trains can replay
