@@ -90,7 +90,7 @@ def test_a_keyframe_trace_renders_the_full_traces_frames_and_caches_its_replay(t
     cache = tmp_path / "render-cache"
     first = _gananim("render", keyed, "-o", tmp_path / "k1.gif", cache=cache, cwd=tmp_path)
     assert first.returncode == 0 and "replaying tiny" in first.stderr, first.stderr
-    cached = sorted((cache / "replay").glob("*.npz"))
+    cached = sorted((cache / "replay").glob("*.rows"))
     assert cached
     second = _gananim("render", keyed, "-o", tmp_path / "k2.gif", cache=cache, cwd=tmp_path)
     assert second.returncode == 0 and "replaying" not in second.stderr, second.stderr
@@ -145,7 +145,7 @@ def test_drift_is_reported_in_one_line_and_the_render_goes_on(tmp_path, small_ch
 
 
 @pytest.mark.parametrize("damage, message", [
-    ("crc", "fails its checksum"),
+    ("crc", "the training state after step 16"),
     ("no step 0", "must keep the state at step 0"),
     ("shape", "does not fit its run"),
     ("mode", "'record' must give a mode"),

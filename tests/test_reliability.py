@@ -49,15 +49,14 @@ def test_damaged_traces(tmp_path, capsys, tiny_trace):
     assert "newer than this gananim reads" in error_of(capsys, "info", newer)
     corrupted = tmp_path / "corrupted.trace"
     damaged = bytearray(data)
-    with Trace(tiny_trace) as trace:  # the last byte of the last chunk's parameter rows
-        chunk = trace.chunks[-1]
-        end = chunk.offset + 4 * (chunk.scalar_rows * len(trace.scalar_names) + len(chunk.param_steps) * trace.meta["n_params"])
-    damaged[end - 1] ^= 0xFF
+    with Trace(tiny_trace) as trace:  # a byte of the last keyframe, which holds step 40's parameters
+        inside = trace.states[-1].offset + 10
+    damaged[inside] ^= 0xFF
     corrupted.write_bytes(bytes(damaged))
     previous = tmp_path / "o.mp4"
     previous.write_bytes(b"an earlier render")
     message = error_of(capsys, "render", corrupted, "-o", previous, "--workers", "1")
-    assert "is corrupted: parameters of step 40 fail their checksum" in message
+    assert "is corrupted: the training state after step 40" in message
     assert previous.read_bytes() == b"an earlier render"  # the failed render replaced nothing
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupted.trace", "newer.trace", "o.mp4",
                                                           "truncated.trace"]
@@ -117,9 +116,10 @@ def test_nan_traces_render_up_to_the_failure_and_mark_it(tmp_path):
     from gananim.config import scene_files
     from gananim.rendering.renderer import Renderer, RenderOptions, frame_steps, step_range
     from gananim.training.loop import train
+    from gananim.training.replay import open_trace
     scene = scene_files.load(str(write_scene(tmp_path, NAN_SCENE, "nan.py")))
     train(scene, tmp_path / "n.trace", show_progress=False)
-    with Trace(tmp_path / "n.trace") as trace:
+    with open_trace(tmp_path / "n.trace", scene) as trace:  # its own sampler: replaying needs the scene
         opts = RenderOptions(frames=5).resolved(trace)
         span = step_range(trace, None, None)
         renderer = Renderer(trace, frame_steps(trace, 5, *span), span, opts)

@@ -20,15 +20,18 @@ elsewhere is replayed once, segments in parallel processes, and cached.
 from __future__ import annotations
 
 import bisect
+import math
 import multiprocessing
 import os
+import time
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from gananim.config.scene import from_settings
+from gananim.config import scene_files
+from gananim.config.scene import from_settings, is_data_file
 from gananim.errors import GananimError
 from gananim.progress import console, replay_bar
 from gananim.trace import Trace
@@ -50,14 +53,15 @@ def open_trace(path, scene=None, networks=None) -> Trace:
     return trace
 
 
-_ACTIVE: "Replay | None" = None  # the Replay a forked worker replays for
-
-
-def _replay_in_child(index: int) -> tuple[int, float | None, dict | None]:
-    torch.set_num_threads(1)
-    rows, drift = _ACTIVE._replay(index)
-    stored = store_rows(_ACTIVE._key(index), list(rows), list(rows.values()))
-    return index, drift, None if stored else rows
+def _with_bundled_data(scene):
+    """A bundled scene's own data file (heart.png) is read from beside the bundled scenes when
+    the working directory has none of that name (the fingerprint then checks its bytes)."""
+    source = scene.target.source
+    if isinstance(source, str) and is_data_file(source) and not Path(source).expanduser().exists():
+        bundled = scene_files.bundled_dir() / source
+        if bundled.is_file():
+            return scene.derive({"target.source": str(bundled)})
+    return scene
 
 
 class Replay:
@@ -130,23 +134,12 @@ class Replay:
         total = sum(self._end(i) - self.starts[i] for i in needed)
         self._build()
         workers = min(len(needed), os.cpu_count() or 1) if self.threads == 1 else 1
-        drifts = []
         name = self.trace.meta["settings"].get("name", "run")
         with replay_bar(name, total, show) as bar:
-            done = 0
             if workers > 1:
-                global _ACTIVE
-                _ACTIVE = self
-                context = multiprocessing.get_context("fork")  # inherits the built (compiled) step
-                with context.Pool(workers) as pool:
-                    for index, drift, rows in pool.imap_unordered(_replay_in_child, needed):
-                        drifts.append(drift)
-                        if rows is not None:  # the cache could not keep them: hold them here
-                            self._keep(index, rows)
-                        done += self._end(index) - self.starts[index]
-                        bar.advance(done)
-                _ACTIVE = None
+                drifts = self._replay_parallel(needed, workers, bar)
             else:
+                drifts, done = [], 0
                 for index in needed:
                     rows, drift = self._replay(index)
                     drifts.append(drift)
@@ -156,6 +149,49 @@ class Replay:
                     bar.advance(done)
         trim_cache()
         self._report(drifts)
+
+    def _replay_parallel(self, needed: list[int], workers: int, bar) -> list[float]:
+        """Replay segments in forked processes (they inherit the built, perhaps compiled, step),
+        each storing its rows in the cache; drifts and progress come back through shared
+        memory, so nothing is pickled. A segment the cache could not keep is replayed again
+        here when it is read."""
+        context = multiprocessing.get_context("fork")
+        drifts = context.Array("d", [math.nan] * len(needed), lock=False)
+        done, errors = context.Value("q", 0), context.Queue()
+
+        def work(mine: list[int]) -> None:
+            torch.set_num_threads(1)
+            try:
+                for slot in mine:
+                    index = needed[slot]
+                    rows, drift = self._replay(index)
+                    store_rows(self._key(index), list(rows), list(rows.values()))
+                    drifts[slot] = math.nan if drift is None else drift
+                    with done.get_lock():
+                        done.value += self._end(index) - self.starts[index]
+            except BaseException as exc:  # reported by the parent, which owns the terminal
+                errors.put(str(exc) if isinstance(exc, GananimError) else f"{type(exc).__name__}: {exc}")
+                raise SystemExit(1) from None
+
+        processes = [context.Process(target=work, args=(list(range(w, len(needed), workers)),))
+                     for w in range(workers)]
+        try:
+            for process in processes:
+                process.start()
+            while any(process.is_alive() for process in processes):
+                time.sleep(0.1)
+                bar.advance(done.value)
+        except BaseException:
+            for process in processes:
+                process.terminate()
+            raise
+        finally:
+            for process in processes:
+                process.join()
+        if any(process.exitcode != 0 for process in processes):
+            raise GananimError(errors.get() if not errors.empty() else "a replaying process failed")
+        bar.advance(done.value)
+        return [None if math.isnan(d) else d for d in drifts]
 
     # -- replaying --------------------------------------------------------------------
     def _build(self):
@@ -172,6 +208,7 @@ class Replay:
                 raise GananimError(f"trace {trace.path} has bad settings: {exc}") from None
             if self.networks is not None:
                 scene.g, scene.d = self.networks
+            scene = _with_bundled_data(scene)
         try:
             same = fingerprint(scene) == trace.meta.get("fingerprint")
         except GananimError as exc:
