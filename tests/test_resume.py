@@ -122,7 +122,7 @@ def test_presentation_settings_do_not_change_the_fingerprint():
 def test_training_states_take_a_bounded_share_of_the_trace(tmp_path, monkeypatch):
     """With chunks of 4 steps, a state after each would outweigh the steps themselves."""
     monkeypatch.setattr(loop, "CHUNK_FLOPS", 1.0)
-    scene = settings.apply(scene_files.load("sine"), TOY + ["steps=2000"])
+    scene = settings.apply(scene_files.load("sine"), TOY + ["steps=2000", "record.mode=full"])
     path = tmp_path / "t.trace"
     train(scene, path, show_progress=False)
     with Trace(path) as trace:

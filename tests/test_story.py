@@ -92,7 +92,7 @@ def test_plan_prints_the_steps_the_render_draws_and_an_estimate_and_writes_nothi
     assert plan["estimated_render_seconds"] > 0 and "drawing one frame" in plan["how"]
     assert not out.exists()
     code, printed, _ = run(capsys, "render", a, "-o", out, "--frames", "25", "--plan")
-    assert code == 0 and "25 frames (adaptive timeline)" in printed.replace("\n", " ") and not out.exists()
+    assert code == 0 and "25 frames (adaptive timeline)" in " ".join(printed.split()) and not out.exists()
 
 
 def test_holds_add_display_time_not_frames(story, capsys):

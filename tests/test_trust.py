@@ -187,7 +187,7 @@ def test_a_full_disk_while_training_is_one_line_and_keeps_the_earlier_trace(tmp_
     monkeypatch.setattr(trace_module.os, "fdopen", lambda fd, mode: _FillingFile(real(fd, mode), room))
     monkeypatch.setattr("gananim.training.loop.CHUNK_FLOPS", 1.0)  # a state record every 4 steps
     monkeypatch.setattr("gananim.training.loop.STATE_SHARE", 1.0)
-    code, _, err = run(capsys, "train", tiny_scene_file, "-q", "-o", out)
+    code, _, err = run(capsys, "train", tiny_scene_file, "-q", "-o", out, "--record", "full")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "the disk is full" in err and f"the earlier {out} is intact" in err
     assert out.read_bytes() == b"earlier"
