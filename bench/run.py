@@ -444,11 +444,31 @@ def bench_compression(work: Path) -> None:
           f"{rows.nbytes / ours:.2f}x in {ours_s:.2f} s")
 
 
+def bench_cluster(work: Path) -> None:
+    """A 16-point sweep (4 × 4 learning rates of the sine scene, 1,000 steps each, training
+    only), trained by the local process pool and as Dask tasks on a LocalCluster of as many
+    worker processes (`--cluster local:N`, started by the command): the Dask path's overhead."""
+    grid = ["sweep", "sine", "--grid", "opt_d.lr=1e-3,5e-4,2e-4,1e-4", "--grid", "opt_g.lr=1e-3,5e-4,2e-4,1e-4",
+            "--set", "steps=1000", "--shard", "1/1", "-q"]
+    workers = str(os.cpu_count() or 1)
+
+    def seconds(name: str, *extra: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "gananim", *grid, "-o", str(work / f"{name}.mp4"), *extra], check=True,
+                       capture_output=True, env={**os.environ, "GANANIM_CACHE": str(work / "cluster-cache")})
+        return time.perf_counter() - start
+
+    local = seconds("pool", "--workers", workers)
+    dask = seconds("dask", "--cluster", f"local:{workers}")
+    report("16-point sweep: Dask LocalCluster vs the local pool (s)", "s", local, dask, dask / local,
+           "overhead", True)
+
+
 BENCHES = {
     "render": bench_render, "train": lambda work: bench_train(), "train_compiled": lambda work: bench_train_compiled(),
     "wing_end_to_end": bench_wing_end_to_end, "wide": bench_wide, "seeds": lambda work: bench_seeds(),
     "gif": bench_gif, "web_formats": bench_web_formats, "own_data": bench_own_data, "keyframes": bench_keyframes,
-    "compression": bench_compression,
+    "compression": bench_compression, "cluster": bench_cluster,
     "long": bench_long,
 }
 

@@ -239,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_args(p)
     p.add_argument("--shard", metavar="I/N", help="train only the I-th of N shares of the grid, and do not render")
     p.add_argument("--render-only", action="store_true", help="render the traces a sweep already trained")
+    p.add_argument("--cluster", metavar="local[:N]|tcp://HOST:PORT",
+                   help="train the grid points as Dask tasks: on N local worker processes, or on the cluster of a "
+                   "running Dask scheduler (the sweep folder must be on storage every worker sees); rendering "
+                   "stays here. Needs pip install 'gananim[dask]'")
     p.add_argument("--metric", choices=METRIC_NAMES,
                    help="the summary strip's metric (default: FID for images, modes covered for mixtures, "
                         "else sliced W1)")
@@ -508,6 +512,10 @@ def cmd_sweep(args) -> None:
 
     if is_trace(args.source):
         raise GananimError(f"{args.source} is a trace; `gananim sweep` takes a scene")
+    if args.cluster:  # a bad spec or a missing extra is refused before any work
+        from gananim import cluster
+        cluster.parse(args.cluster)
+        cluster.require_dask()
     namespace = scene_files.run(args.source)
     base = scene_files.pick(namespace, args.source, args.scene)
     base = checked(base, args)
@@ -524,7 +532,11 @@ def cmd_sweep(args) -> None:
     workers = args.workers or os.cpu_count() or 1
     if not args.render_only:
         mine = sweep.shard(points, args.shard) if args.shard else points
-        trained = sweep.train_points(mine, path.name, workers, not args.quiet, args.compile, args.device)
+        if args.cluster:
+            from gananim import cluster
+            trained = cluster.train_points(mine, path.name, args.cluster, not args.quiet, args.compile)
+        else:
+            trained = sweep.train_points(mine, path.name, workers, not args.quiet, args.compile, args.device)
         console.print(f"trained {trained} of {len(mine)} runs → {folder}")
         if args.shard:
             return

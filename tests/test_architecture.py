@@ -19,7 +19,7 @@ LAYERS = [  # bottom-up; a module may import from its own layer and the ones bef
     ("gananim.model",),
     ("gananim.analysis",),
     ("gananim.training", "gananim.rendering"),
-    ("gananim.sweep",),
+    ("gananim.sweep", "gananim.cluster"),
     ("gananim.report",),
     ("gananim.cli",),
     ("gananim", "gananim.__main__", "gananim.scenes"),
