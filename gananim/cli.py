@@ -621,7 +621,7 @@ def cmd_render(args) -> None:
     from gananim.training.loop import reusable
 
     opts = render_options(args)
-    out, scene = _output_for(args, SUFFIXES, ".mp4")
+    out, scene = _output_for(args, SUFFIXES + (".html",), ".mp4")
     if args.step is not None and out.suffix.lower() != ".png":
         raise GananimError("--step picks the still for a .png output; for videos use --from and --to")
     if args.json and not args.plan:
@@ -642,6 +642,11 @@ def cmd_render(args) -> None:
         elif out.suffix.lower() == ".png":
             done = still(trace, out, args.step, opts)
             console.print(f"wrote {out}: step {done['step']:,}, {done['size'][0]}x{done['size'][1]}")
+        elif out.suffix.lower() == ".html":
+            from gananim.rendering.webpage import write_page
+            done = write_page(trace, out, opts, show_progress=not args.quiet)
+            console.print(f"wrote {out}: a page of {done['frames']} frames, {done['size'][0]}x{done['size'][1]}, "
+                          f"{done['bytes'] / 1e6:,.1f} MB (its video {done['webm_bytes'] / 1e6:,.1f} MB)")
         else:
             done = render(trace, out, opts, show_progress=not args.quiet)
             mb = out.stat().st_size / 1e6

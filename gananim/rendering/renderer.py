@@ -333,7 +333,7 @@ def render(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = T
     encode_frames(lambda: Renderer(trace, steps, span, opts), len(steps), out, opts, show_progress)
     lead, tail = held_frames(opts)
     return {"path": out, "frames": len(steps), "size": tuple(opts.size), "fps": opts.fps, "workers": opts.workers,
-            "video_frames": len(steps) + lead + tail}
+            "video_frames": len(steps) + lead + tail, "steps": steps, "options": opts}
 
 
 def plan(trace: Trace, opts: RenderOptions, out: Path) -> dict:

@@ -1,0 +1,119 @@
+"""A recorded run as one self-contained web page: the animation (WebM, VP9 4:4:4, embedded),
+controls that reach every frame, the run's curves from its recorded steps, deep links.
+
+The page's code is plain HTML, CSS and JavaScript in gananim/rendering/page/, filled in here:
+every value that came from a trace or a scene (titles, labels, captions) goes in as escaped
+text or as JSON that the script reads with JSON.parse and shows as text, never as markup. The
+page requests nothing: the video and the poster are data: URLs.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from gananim.analysis.frames import View
+from gananim.analysis.phases import KINDS
+from gananim.rendering import captions as captions_mod
+from gananim.rendering.renderer import RenderOptions, render, still
+from gananim.trace import Trace
+
+PAGE = Path(__file__).parent / "page"
+MAX_CURVE_POINTS = 6000  # per curve: every recorded step up to this many, else every k-th
+CURVES = {"d_loss": ("D loss", "#5b3fa0"), "g_loss": ("G loss", "#d95f02"), "d_real": ("D(x)", "#1b7837"),
+          "d_fake": ("D(G(z))", "#b2182b"), "gp": ("gradient penalty", "#4d4d4d"),
+          "estimate": ("distance estimate", "#2166ac"), "fid": ("FID", "#2166ac"), "classes": ("classes", "#8c510a")}
+POSTER_QUALITY = 80  # the poster and no-script image: a lossy WebP of the last frame
+
+
+def _json_for_script(value) -> str:
+    """JSON that cannot end its <script> element or start a comment in it."""
+    text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _curves(trace: Trace, run: int, last: int) -> tuple[list[dict], int]:
+    """The page's curves: each scalar's value at every recorded step up to `last` (a stride of
+    them past MAX_CURVE_POINTS), float32, base64."""
+    names = [name for name in CURVES if name in trace.scalar_names]
+    steps = min(trace.steps, last)
+    stride = max(1, math.ceil(steps / MAX_CURVE_POINTS))
+    scalars = trace.scalars()[:steps:stride, run]
+    series = []
+    for name in names:
+        values = np.ascontiguousarray(scalars[:, trace.scalar_names.index(name)], dtype="<f4")
+        series.append({"name": name, "label": CURVES[name][0], "color": CURVES[name][1],
+                       "values": base64.b64encode(values.tobytes()).decode()})
+    return series, stride
+
+
+def _marks(trace: Trace, opts: RenderOptions, span: tuple[int, int]) -> list[dict]:
+    """Phase labels and captions, as spans of steps on the timeline."""
+    marks = []
+    try:
+        events = View(trace, span, 8, opts.run or 0, opts.networks).events
+    except Exception:  # labels are a help: a trace they cannot be computed for still gets its page
+        events = []
+    for event in events:
+        marks.append({"start": int(event.start), "stop": int(event.stop), "text": event.text,
+                      "color": KINDS.get(event.kind, ("", "#666666"))[1]})
+    parsed, _ = captions_mod.parse(tuple(opts.captions))
+    for i, caption in enumerate(parsed):
+        stop = caption.stop if caption.stop is not None else (parsed[i + 1].start if i + 1 < len(parsed) else span[1])
+        marks.append({"start": caption.start, "stop": int(stop), "text": caption.text, "color": "#444444"})
+    return marks
+
+
+def _poster(trace: Trace, opts: RenderOptions, step: int, work: Path) -> str:
+    from PIL import Image
+
+    png = work / "poster.png"
+    still(trace, png, step, opts)
+    buffer = io.BytesIO()
+    with Image.open(png) as image:
+        image.convert("RGB").save(buffer, "WEBP", quality=POSTER_QUALITY, method=6)
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def write_page(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
+    """Write `trace` as one HTML page to `out` (atomically). Returns what was written."""
+    out = Path(out)
+    opts.hold = opts.hold_start = 0.0  # a page starts paused and pauses anywhere: no held frames
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as folder:
+        work = Path(folder)
+        video = work / "page.webm"
+        done = render(trace, video, opts, show_progress)
+        steps = [int(s) for s in done["steps"]]
+        resolved = done["options"]
+        run = resolved.run or 0
+        series, stride = _curves(trace, run, steps[-1])
+        title = resolved.title or trace.settings.get("title") or trace.settings.get("name", "gananim run")
+        about = trace.settings.get("about") or ""
+        alt = f"{title}: an animation of GAN training over steps {steps[0]:,} to {steps[-1]:,}" + \
+              (f" ({about})" if about else "")
+        data = {"frames": steps, "fps": resolved.fps, "series": series, "curve_first": 1, "curve_stride": stride,
+                "marks": _marks(trace, resolved, (steps[0], steps[-1])), "title": title}
+        values = {
+            "title": html.escape(title), "alt": html.escape(alt), "width": str(done["size"][0]),
+            "height": str(done["size"][1]), "poster": _poster(trace, resolved, steps[-1], work),
+            "video": "data:video/webm;base64," + base64.b64encode(video.read_bytes()).decode(),
+            "css": (PAGE / "player.css").read_text(encoding="utf-8"),
+            "js": (PAGE / "player.js").read_text(encoding="utf-8"),
+            "data": _json_for_script(data),
+        }
+        page = re.sub(r"\{\{(\w+)\}\}", lambda match: values[match[1]], (PAGE / "player.html").read_text(encoding="utf-8"))
+        staged = work / "page.html"
+        staged.write_text(page, encoding="utf-8")
+        webm_bytes = video.stat().st_size
+        os.replace(staged, out)
+    return {**done, "path": out, "webm_bytes": webm_bytes, "bytes": out.stat().st_size}
+
