@@ -523,7 +523,7 @@ def cmd_sweep(args) -> None:
     if not axes and len(base.run_seeds) < 2:
         raise GananimError("a sweep needs --grid KEY=V1,V2 (or a grid in the scene file) or --seeds")
     out = Path(args.output) if args.output else _default_output(f"{base.name}_sweep", ".mp4")
-    check_output(out, VIDEO_SUFFIXES, [scene_files.locate(args.source)])
+    check_output(out, VIDEO_SUFFIXES + (".html",), [scene_files.locate(args.source)])
     folder = out.with_suffix("")
     folder.mkdir(exist_ok=True)
     points = sweep.plan(base, axes, folder)
@@ -561,7 +561,11 @@ def cmd_sweep(args) -> None:
                              timeline=args.timeline, hold=args.hold, hold_start=args.hold_start, quality=args.quality,
                              chroma=args.chroma, precision=args.precision,
                              device=args.device)
-        done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
+        if out.suffix == ".html":
+            from gananim.rendering.webpage import write_sweep_page
+            done = write_sweep_page(tiles, out, opts, title, args.metric, not args.quiet)
+        else:
+            done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet)
     finally:
         for trace in traces:
             trace.close()
@@ -583,7 +587,7 @@ def cmd_compare(args) -> None:
         if not is_trace(str(path)):
             raise GananimError(f"{path} is not a trace; compare draws traces (render a scene first to get one)")
     out = Path(args.output) if args.output else _default_output("compare", ".mp4")
-    check_output(out, VIDEO_SUFFIXES + (".png",), paths)
+    check_output(out, VIDEO_SUFFIXES + (".png", ".html"), paths)
     with ExitStack() as stack:
         from gananim.training.replay import open_trace
 
@@ -610,7 +614,12 @@ def cmd_compare(args) -> None:
                              precision=args.precision, device=args.device)
         tiles = [Tile(trace, args.run, label) for trace, label in zip(traces, labels)]
         title = args.title or f"{len(traces)} runs compared, by {'step' if args.sync == 'step' else 'share of training'}"
-        done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet, sync=args.sync, share=same_data)
+        if out.suffix == ".html":
+            from gananim.rendering.webpage import write_sweep_page
+            done = write_sweep_page(tiles, out, opts, title, args.metric, not args.quiet, sync=args.sync,
+                                    share=same_data)
+        else:
+            done = render_sweep(tiles, out, opts, title, args.metric, not args.quiet, sync=args.sync, share=same_data)
     console.print(f"wrote {out}: {done['tiles']} tiles, {done['frames']} frames, {done['size'][0]}x{done['size'][1]}")
 
 

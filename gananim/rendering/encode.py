@@ -57,6 +57,12 @@ def _ffmpeg(args: list[str], stdin=None) -> subprocess.Popen:
                             stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def last_frame_png(video: Path, out: Path) -> None:
+    """The last frame of `video` as a PNG (decoding only its last second)."""
+    _finish(_ffmpeg(["-sseof", "-1", "-i", str(video), "-update", "1", "-frames:v", "100000", str(out)]),
+            f"reading the last frame of {video.name}")
+
+
 def _finish(proc: subprocess.Popen, what: str) -> None:
     _, err = proc.communicate()
     if proc.returncode != 0:

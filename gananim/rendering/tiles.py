@@ -343,7 +343,8 @@ def render_sweep(tiles: list[Tile], out, opts, title: str, metric: str | None, s
         return {"path": out, "frames": 1, "size": tuple(opts.size), "tiles": len(tiles)}
 
     encode_frames(make, len(steps), out, opts, show_progress)
-    return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles)}
+    return {"path": out, "frames": len(steps), "size": tuple(opts.size), "tiles": len(tiles), "steps": steps,
+            "options": opts, "title": title}
 
 
 def _verdict_bar(bar, view: View) -> None:

@@ -23,7 +23,8 @@ import numpy as np
 from gananim.analysis.frames import View
 from gananim.analysis.phases import KINDS
 from gananim.rendering import captions as captions_mod
-from gananim.rendering.renderer import RenderOptions, render, still
+from gananim.rendering import encode
+from gananim.rendering.renderer import RenderOptions, render
 from gananim.trace import Trace
 
 PAGE = Path(__file__).parent / "page"
@@ -73,15 +74,39 @@ def _marks(trace: Trace, opts: RenderOptions, span: tuple[int, int]) -> list[dic
     return marks
 
 
-def _poster(trace: Trace, opts: RenderOptions, step: int, work: Path) -> str:
+def _poster(video: Path) -> str:
+    """The video's last frame (the trained result) as a lossy WebP: the poster while the video
+    loads, and what a reader without JavaScript sees."""
     from PIL import Image
 
-    png = work / "poster.png"
-    still(trace, png, step, opts)
+    last = video.with_name("poster.png")
+    encode.last_frame_png(video, last)
     buffer = io.BytesIO()
-    with Image.open(png) as image:
+    with Image.open(last) as image:
         image.convert("RGB").save(buffer, "WEBP", quality=POSTER_QUALITY, method=6)
     return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _write(out: Path, video: Path, done: dict, title: str, alt: str, data: dict) -> dict:
+    """Fill the page's template and move it into place."""
+    values = {
+        "title": html.escape(title), "alt": html.escape(alt), "width": str(done["size"][0]),
+        "height": str(done["size"][1]), "poster": _poster(video),
+        "video": "data:video/webm;base64," + base64.b64encode(video.read_bytes()).decode(),
+        "css": (PAGE / "player.css").read_text(encoding="utf-8"),
+        "js": (PAGE / "player.js").read_text(encoding="utf-8"),
+        "data": _json_for_script({**data, "frames": [int(s) for s in done["steps"]], "fps": done["options"].fps}),
+    }
+    page = re.sub(r"\{\{(\w+)\}\}", lambda match: values[match[1]], (PAGE / "player.html").read_text(encoding="utf-8"))
+    staged = video.with_name("page.html")
+    staged.write_text(page, encoding="utf-8")
+    os.replace(staged, out)
+    return {**done, "path": out, "webm_bytes": video.stat().st_size, "bytes": out.stat().st_size}
+
+
+def _alt(title: str, steps, about: str = "") -> str:
+    return f"{title}: an animation of GAN training over steps {int(steps[0]):,} to {int(steps[-1]):,}" + \
+        (f" ({about})" if about else "")
 
 
 def write_page(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool = True) -> dict:
@@ -89,31 +114,28 @@ def write_page(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool
     out = Path(out)
     opts.hold = opts.hold_start = 0.0  # a page starts paused and pauses anywhere: no held frames
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as folder:
-        work = Path(folder)
-        video = work / "page.webm"
+        video = Path(folder) / "page.webm"
         done = render(trace, video, opts, show_progress)
-        steps = [int(s) for s in done["steps"]]
-        resolved = done["options"]
-        run = resolved.run or 0
-        series, stride = _curves(trace, run, steps[-1])
+        steps, resolved = done["steps"], done["options"]
+        series, stride = _curves(trace, resolved.run or 0, int(steps[-1]))
         title = resolved.title or trace.settings.get("title") or trace.settings.get("name", "gananim run")
-        about = trace.settings.get("about") or ""
-        alt = f"{title}: an animation of GAN training over steps {steps[0]:,} to {steps[-1]:,}" + \
-              (f" ({about})" if about else "")
-        data = {"frames": steps, "fps": resolved.fps, "series": series, "curve_first": 1, "curve_stride": stride,
-                "marks": _marks(trace, resolved, (steps[0], steps[-1])), "title": title}
-        values = {
-            "title": html.escape(title), "alt": html.escape(alt), "width": str(done["size"][0]),
-            "height": str(done["size"][1]), "poster": _poster(trace, resolved, steps[-1], work),
-            "video": "data:video/webm;base64," + base64.b64encode(video.read_bytes()).decode(),
-            "css": (PAGE / "player.css").read_text(encoding="utf-8"),
-            "js": (PAGE / "player.js").read_text(encoding="utf-8"),
-            "data": _json_for_script(data),
-        }
-        page = re.sub(r"\{\{(\w+)\}\}", lambda match: values[match[1]], (PAGE / "player.html").read_text(encoding="utf-8"))
-        staged = work / "page.html"
-        staged.write_text(page, encoding="utf-8")
-        webm_bytes = video.stat().st_size
-        os.replace(staged, out)
-    return {**done, "path": out, "webm_bytes": webm_bytes, "bytes": out.stat().st_size}
+        data = {"series": series, "curve_first": 1, "curve_stride": stride, "title": title,
+                "marks": _marks(trace, resolved, (int(steps[0]), int(steps[-1])))}
+        return _write(out, video, done, title, _alt(title, steps, trace.settings.get("about") or ""), data)
 
+
+def write_sweep_page(tiles, out: Path, opts: RenderOptions, title: str, metric, show_progress: bool = True,
+                     **sync) -> dict:
+    """A sweep's (or a comparison's) tiled animation as one page: one slider for all tiles; the
+    curves are the first tile's run."""
+    from gananim.rendering.tiles import render_sweep
+
+    out = Path(out)
+    opts.hold = opts.hold_start = 0.0
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as folder:
+        video = Path(folder) / "page.webm"
+        done = render_sweep(tiles, video, opts, title, metric, show_progress, **sync)
+        steps, first = done["steps"], tiles[0]
+        series, stride = _curves(first.trace, first.run or 0, int(steps[-1]))
+        data = {"series": series, "curve_first": 1, "curve_stride": stride, "title": title, "marks": []}
+        return _write(out, video, done, title, _alt(title, steps, f"{len(tiles)} runs side by side"), data)
