@@ -464,11 +464,53 @@ def bench_cluster(work: Path) -> None:
            "overhead", True)
 
 
+def bench_page(work: Path) -> None:
+    """A 600-frame 720×720 page of the sine scene: its bytes against the WebM of the same frames
+    (goal ≤ 1.4× + 200 kB), and the time Chromium takes from opening it to playing (goal < 1 s;
+    skipped where Playwright or Chromium is missing)."""
+    import shutil
+
+    from gananim.rendering.webpage import write_page
+
+    path = work / "page.trace"
+    train(sine(3000, "record.every=1", "record.budget_mb=100000"), path, show_progress=False)
+    opts = dict(frames=600, size=(720, 720), timeline="linear")
+    with Trace(path) as trace:
+        render(trace, work / "page.webm", RenderOptions(**opts), show_progress=False)
+        done = write_page(trace, work / "page.html", RenderOptions(**opts), show_progress=False)
+    webm, page = (work / "page.webm").stat().st_size, done["bytes"]
+    report("600-frame page vs its WebM (MB)", "MB", webm / 1e6, page / 1e6, page / webm, "≤ 1.4× + 0.2 MB",
+           page <= 1.4 * webm + 200_000)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        print("  (no Playwright or Chromium here: open-and-play time not measured)")
+        return
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        times = []
+        for _ in range(3):
+            tab = browser.new_page()
+            start = time.perf_counter()
+            tab.goto((work / "page.html").as_uri())
+            tab.evaluate("""() => new Promise(done => { const v = document.getElementById('gananim-video');
+                v.addEventListener('playing', done, {once: true}); window.gananim.play(); })""")
+            times.append(time.perf_counter() - start)
+            tab.close()
+        browser.close()
+    seconds = statistics.median(times)
+    report("open the 600-frame page and play (s)", "s", 1.0, seconds, seconds, "< 1 s", seconds < 1.0)
+
+
 BENCHES = {
     "render": bench_render, "train": lambda work: bench_train(), "train_compiled": lambda work: bench_train_compiled(),
     "wing_end_to_end": bench_wing_end_to_end, "wide": bench_wide, "seeds": lambda work: bench_seeds(),
     "gif": bench_gif, "web_formats": bench_web_formats, "own_data": bench_own_data, "keyframes": bench_keyframes,
     "compression": bench_compression, "cluster": bench_cluster,
+    "page": bench_page,
     "long": bench_long,
 }
 
