@@ -38,10 +38,11 @@ def train(scene, path, **kw):
 
 
 def animate(trace, **options):
-    """A matplotlib FuncAnimation of a trace (a Trace or a path), for notebooks.
+    """The player of a trace (a Trace or a path) for notebooks: a cell ending in it shows the
+    web page of `render -o run.html`; `.animation` is a matplotlib FuncAnimation of the frames.
 
     Keywords: frames, fps, size, dpi, grid, start, stop, layout, title.
     """
-    from gananim.rendering.renderer import animate as _animate
+    from gananim.rendering.webpage import Player
     from gananim.trace import Trace
-    return _animate(trace if isinstance(trace, Trace) else load_trace(trace), **options)
+    return Player(trace if isinstance(trace, Trace) else load_trace(trace), **options)

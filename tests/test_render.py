@@ -74,7 +74,7 @@ def test_blitted_frame_equals_a_full_redraw(tiny_trace):
 
 
 def test_animate_returns_a_funcanimation_from_the_same_panels(tiny_trace):
-    anim = gananim.animate(str(tiny_trace), frames=3)
+    anim = gananim.animate(str(tiny_trace), frames=3).animation
     assert isinstance(anim, FuncAnimation)
     html = anim.to_jshtml()
     assert html.count("data:image/png;base64") == 3
@@ -126,7 +126,7 @@ def test_animate_fits_the_notebook_embed_limit_and_says_so(tiny_trace, capsys, c
     import matplotlib
 
     with matplotlib.rc_context({"animation.embed_limit": 0.2}):  # 200 kB: room for a few 320×240 frames
-        anim = gananim.animate(str(tiny_trace), frames=30)
+        anim = gananim.animate(str(tiny_trace), frames=30).animation
         err = capsys.readouterr().err
         shown = anim._save_count if hasattr(anim, "_save_count") else None
         html = anim.to_jshtml()

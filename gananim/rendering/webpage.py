@@ -139,3 +139,38 @@ def write_sweep_page(tiles, out: Path, opts: RenderOptions, title: str, metric, 
         series, stride = _curves(first.trace, first.run or 0, int(steps[-1]))
         data = {"series": series, "curve_first": 1, "curve_stride": stride, "title": title, "marks": []}
         return _write(out, video, done, title, _alt(title, steps, f"{len(tiles)} runs side by side"), data)
+
+
+class Player:
+    """A trace as the web page's player, for notebooks: a cell ending in it shows the page (in
+    an iframe of its own, so several players and the notebook never share ids or scripts).
+    `.animation` is the matplotlib FuncAnimation of the same frames, for those who want one."""
+
+    def __init__(self, trace: Trace, **options) -> None:
+        self.trace, self.options = trace, options
+        self._animation = None
+
+    @property
+    def animation(self):
+        from gananim.rendering.renderer import animate
+
+        if self._animation is None:
+            self._animation = animate(self.trace, **self.options)
+        return self._animation
+
+    def to_jshtml(self) -> str:
+        """matplotlib's own HTML of the frames (PNGs), as FuncAnimation.to_jshtml gives it."""
+        return self.animation.to_jshtml()
+
+    def html(self) -> str:
+        """The whole page, as `render -o run.html` writes it."""
+        with tempfile.TemporaryDirectory(prefix="gananim-player-") as folder:
+            out = Path(folder) / "player.html"
+            write_page(self.trace, out, RenderOptions(**self.options), show_progress=False)
+            return out.read_text(encoding="utf-8")
+
+    def _repr_html_(self) -> str:
+        page = self.html()
+        height = int(re.search(r'<video[^>]* height="(\d+)"', page)[1]) + 360
+        return (f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width: 100%; height: {height}px; '
+                'border: 0" sandbox="allow-scripts" title="gananim player"></iframe>')
