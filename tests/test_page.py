@@ -33,8 +33,10 @@ def page_files(tmp_path_factory):
     """A tiny run's trace, its page, its WebM and a still of every frame's step."""
     folder = tmp_path_factory.mktemp("page")
     scene = write_scene(folder, PAGE_SCENE, "tiny.py")
-    _gananim("render", scene, "-o", folder / "run.html", "--timeline", "linear", cwd=folder)
-    _gananim("render", folder / "run.trace", "-o", folder / "run.webm", "--timeline", "linear", cwd=folder)
+    _gananim("render", scene, "-o", folder / "run.html", "--timeline", "linear", "--caption", "10-30=warming up",
+             cwd=folder)
+    _gananim("render", folder / "run.trace", "-o", folder / "run.webm", "--timeline", "linear", "--caption",
+             "10-30=warming up", cwd=folder)
     return folder
 
 
@@ -124,6 +126,7 @@ def test_hover_reads_the_traces_values_and_a_click_jumps(page_files, browser):
     shown = {line.rsplit("  ", 1)[0]: float(line.rsplit("  ", 1)[1]) for line in lines[1:5]}
     for name, value in expected.items():
         assert shown[name] == pytest.approx(float(value), rel=5e-4), (name, shown, expected)
+    assert (10 <= step <= 30) == ("warming up" in lines), lines  # captions are marks on the timeline
     page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
     frames = page.evaluate("window.gananim.frames")
     assert page.evaluate("window.gananim.step") == min(frames, key=lambda s: abs(s - step))
@@ -153,3 +156,43 @@ def test_pages_for_awkward_traces_are_valid_and_show_text_as_text(tmp_path, brow
         assert page.evaluate("window.gananim.frames.length") == 1
         page.keyboard.press("ArrowRight")
         assert page.evaluate("window.gananim.step") == page.evaluate("window.gananim.frames[0]")
+
+
+def test_a_sweep_page_has_one_slider_for_every_tile(tmp_path, browser):
+    _gananim("sweep", "sine", "--grid", "opt_d.lr=1e-3,1e-4", "--set", "steps=30", "--set", "g.widths=8", "--set",
+             "d.widths=8", "--set", "record.bank=64", "--set", "record.latents=64", "--frames", "5", "--size", "640x360",
+             "-o", tmp_path / "grid.html", cwd=tmp_path)
+    page, requests, errors = _open(browser, tmp_path / "grid.html")
+    assert errors == [] and all(re.match(r"(file|data|blob):", url) for url in requests)
+    assert page.evaluate("window.gananim.frames.length") == 5
+    page.keyboard.press("End")
+    assert page.evaluate("window.gananim.step") == 30
+
+
+def test_a_page_of_20000_frames_reaches_each_one(tmp_path, browser):
+    """The player with 20,000 frames (a synthetic 32×32 video at 1,000 fps stands in for a run
+    that long, which would take minutes to draw)."""
+    from types import SimpleNamespace
+
+    import imageio_ffmpeg
+
+    from gananim.rendering.webpage import assemble
+
+    video = tmp_path / "many.webm"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=s=32x32:r=1000:d=20", "-c:v", "libvpx-vp9", "-pix_fmt", "yuv444p", "-deadline", "realtime",
+                    "-cpu-used", "8", "-g", "100", str(video)], check=True, timeout=120)
+    steps = list(range(0, 40_000, 2))
+    done = {"size": (32, 32), "steps": steps, "options": SimpleNamespace(fps=1000)}
+    assemble(tmp_path / "many.html", video, done, "many frames", "a long run",
+             {"series": [], "curve_first": 1, "curve_stride": 1, "marks": [], "title": "many frames"})
+    page, _, errors = _open(browser, tmp_path / "many.html", "#step=30001")
+    assert errors == [] and page.evaluate("window.gananim.frames.length") == 20_000
+    assert page.evaluate("window.gananim.step") in (30_000, 30_002)
+    page.keyboard.press("End")
+    assert page.evaluate("window.gananim.step") == 39_998
+    page.evaluate("window.gananim.seek(12345)")
+    _settled(page)
+    step = page.evaluate("window.gananim.step")
+    assert step in (12_344, 12_346)
+    assert abs(page.evaluate("document.getElementById('gananim-video').currentTime") - (step / 2 + 0.5) / 1000) < 0.002

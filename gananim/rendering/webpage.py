@@ -87,7 +87,7 @@ def _poster(video: Path) -> str:
     return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _write(out: Path, video: Path, done: dict, title: str, alt: str, data: dict) -> dict:
+def assemble(out: Path, video: Path, done: dict, title: str, alt: str, data: dict) -> dict:
     """Fill the page's template and move it into place."""
     values = {
         "title": html.escape(title), "alt": html.escape(alt), "width": str(done["size"][0]),
@@ -121,7 +121,7 @@ def write_page(trace: Trace, out: Path, opts: RenderOptions, show_progress: bool
         title = resolved.title or trace.settings.get("title") or trace.settings.get("name", "gananim run")
         data = {"series": series, "curve_first": 1, "curve_stride": stride, "title": title,
                 "marks": _marks(trace, resolved, (int(steps[0]), int(steps[-1])))}
-        return _write(out, video, done, title, _alt(title, steps, trace.settings.get("about") or ""), data)
+        return assemble(out, video, done, title, _alt(title, steps, trace.settings.get("about") or ""), data)
 
 
 def write_sweep_page(tiles, out: Path, opts: RenderOptions, title: str, metric, show_progress: bool = True,
@@ -138,7 +138,7 @@ def write_sweep_page(tiles, out: Path, opts: RenderOptions, title: str, metric, 
         steps, first = done["steps"], tiles[0]
         series, stride = _curves(first.trace, first.run or 0, int(steps[-1]))
         data = {"series": series, "curve_first": 1, "curve_stride": stride, "title": title, "marks": []}
-        return _write(out, video, done, title, _alt(title, steps, f"{len(tiles)} runs side by side"), data)
+        return assemble(out, video, done, title, _alt(title, steps, f"{len(tiles)} runs side by side"), data)
 
 
 class Player:

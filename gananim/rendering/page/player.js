@@ -154,7 +154,15 @@
     var started = video.play();
     if (started && started.catch) started.catch(function () {});
   }
-  function pause() { if (!video.paused) video.pause(); }
+  function pause() {                  // settles on the frame playback reached, at once
+    if (video.paused) return;
+    video.pause();
+    settle();
+  }
+  function settle() {
+    show(Math.min(frames.length - 1, Math.floor(video.currentTime * fps)));
+    remember();
+  }
 
   video.addEventListener("loadedmetadata", function () {
     if (wanted !== null) { video.currentTime = (wanted + 0.5) / fps; wanted = null; }
@@ -162,8 +170,7 @@
   video.addEventListener("play", function () { playButton.textContent = "❚❚ pause"; playButton.setAttribute("aria-label", "pause"); follow(); });
   video.addEventListener("pause", function () {
     playButton.textContent = "▶ play"; playButton.setAttribute("aria-label", "play");
-    show(Math.min(frames.length - 1, Math.floor(video.currentTime * fps)));
-    remember();
+    if (!video.seeking) settle();      // paused by the browser or the end of the video
   });
   video.addEventListener("ended", function () { show(frames.length - 1); });
   function follow() {                  // playback moves the slider, the read-out and the cursor
