@@ -703,7 +703,11 @@ class Trace:
             step = int(step)
             if step in self._keyframes:
                 state = self.state(self._keyframes[step], ("params.g", "params.d"))
-                out[i] = np.concatenate([state["params.g"], state["params.d"]], axis=-1)
+                row = np.concatenate([state.get("params.g", out[i, :, :0]), state.get("params.d", out[i, :, :0])], axis=-1)
+                if row.shape != out[i].shape:
+                    raise self._corrupt(f"the training state after step {step} does not fit its run "
+                                        f"(parameters {row.shape}, expected {out[i].shape})")
+                out[i] = row
                 continue
             if step not in self._rows:
                 if not (self.keyframes and 0 <= step <= self.steps):
