@@ -213,8 +213,12 @@ class TraceWriter:
     its last state record are copied, and writing goes on from there."""
 
     def __init__(self, path: Path, meta: dict | None = None, arrays: dict[str, np.ndarray] | None = None,
-                 resume_from: "tuple[Trace, ResumePoint] | None" = None) -> None:
+                 resume_from: "tuple[Trace, ResumePoint] | None" = None, compress_rows: bool = False) -> None:
         self.path = Path(path)
+        # Compressing a full trace's rows while training costs about a fifth of a small eager
+        # step on 2 cores (bench/run.py, compression), so training writes them raw; `gananim
+        # unpack` compresses them.
+        self.compress_rows = compress_rows
         self.partial = self.path.with_name(self.path.name + ".partial")
         fd, abandoned = claim(self.path)
         self.file = os.fdopen(fd, "r+b")
@@ -281,10 +285,11 @@ class TraceWriter:
         scalars = np.ascontiguousarray(scalars, dtype="<f4")
         params = np.ascontiguousarray(params, dtype="<f4")
         stored = _deflate(scalars)
-        rows = deflate_rows(params) if len(params) else b""
+        rows = deflate_rows(params) if len(params) and self.compress_rows else params.tobytes()
         info = {"scalar_start": int(scalar_start), "scalar_rows": int(scalars.shape[0]),
                 "param_steps": [int(s) for s in param_steps], "scalars_crc": _crc(scalars.tobytes()),
-                "row_crcs": [_crc(row.tobytes()) for row in params], "codec": CODEC, "scalars_stored": len(stored)}
+                "row_crcs": [_crc(row.tobytes()) for row in params], "codec": CODEC, "scalars_stored": len(stored),
+                "rows": CODEC if len(params) and self.compress_rows else "raw"}
         self._record(b"CHNK", info, stored + rows)
         self._flush()
 
@@ -359,6 +364,7 @@ class _Chunk:
     row_crcs: list[int]
     scalars_stored: int = -1  # compressed: the scalars' deflated bytes (the rows' follow); -1: raw
     stored: int = 0  # the whole payload's bytes
+    rows_raw: bool = True  # the parameter rows as they are (else XORed, shuffled, deflated)
 
 
 def missing_message(path: Path) -> str:
@@ -553,6 +559,9 @@ class Trace:
                         or not 0 <= chunk.scalar_rows <= MAX_CHUNK_ROWS or len(chunk.param_steps) > chunk.scalar_rows + 1:
                     raise self._corrupt(f"chunk at byte {offset} is inconsistent")
                 chunk.scalars_stored, expected = info["scalars_stored"], n_payload
+                chunk.rows_raw = info.get("rows") == "raw"
+                if chunk.rows_raw and n_payload != chunk.scalars_stored + 4 * runs * len(chunk.param_steps) * p:
+                    raise self._corrupt(f"chunk at byte {offset} is inconsistent")
             previous_end = self.chunks[-1].scalar_start + self.chunks[-1].scalar_rows if self.chunks else 1
             previous_step = self._last_param_step()
             if expected != n_payload or len(chunk.row_crcs) != len(chunk.param_steps) \
@@ -716,11 +725,12 @@ class Trace:
                 continue
             ci, ri = self._rows[step]
             chunk = self.chunks[ci]
-            if chunk.scalars_stored >= 0:
+            if not chunk.rows_raw:
                 data = self._chunk_rows(ci)[ri].tobytes()
             else:
-                offset = chunk.offset + 4 * runs * len(self.meta["scalars"]) * chunk.scalar_rows + ri * row_bytes
-                data = self._read(offset, row_bytes)
+                scalars = chunk.scalars_stored if chunk.scalars_stored >= 0 else \
+                    4 * runs * len(self.meta["scalars"]) * chunk.scalar_rows
+                data = self._read(chunk.offset + scalars + ri * row_bytes, row_bytes)
             if _crc(data) != chunk.row_crcs[ri]:
                 raise self._corrupt(f"parameters of step {step} fail their checksum")
             out[i] = np.frombuffer(data, dtype="<f4").reshape(runs, p)

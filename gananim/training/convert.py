@@ -105,7 +105,7 @@ def unpack(source: Path, out: Path, scene=None, show: bool = True) -> Path:
         trace.replay.ensure(0, trace.steps, show)
         meta, arrays = _header(trace, "full")
         every, states = trace.meta.get("record_every", 1), {p.step: p for p in trace.states}
-        writer = TraceWriter(out, meta, arrays)
+        writer = TraceWriter(out, meta, arrays, compress_rows=True)  # for sharing: rows compressed
         try:
             if 0 in states:
                 _copy_state(writer, trace, states[0])
