@@ -647,7 +647,9 @@ def cmd_render(args) -> None:
     with open_for_drawing(trace_path, scene, args) as trace:
         opts.networks = networks or scene_file_networks(args, trace)
         if args.plan:
-            report.show_plan(plan(trace, opts, out), args.json)
+            # a page embeds a WebM of the same frames: plan that
+            report.show_plan(plan(trace, opts, out.with_suffix(".webm") if out.suffix.lower() == ".html" else out),
+                             args.json)
         elif out.suffix.lower() == ".png":
             done = still(trace, out, args.step, opts)
             console.print(f"wrote {out}: step {done['step']:,}, {done['size'][0]}x{done['size'][1]}")

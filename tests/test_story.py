@@ -93,6 +93,9 @@ def test_plan_prints_the_steps_the_render_draws_and_an_estimate_and_writes_nothi
     assert not out.exists()
     code, printed, _ = run(capsys, "render", a, "-o", out, "--frames", "25", "--plan")
     assert code == 0 and "25 frames (adaptive timeline)" in " ".join(printed.split()) and not out.exists()
+    page = folder / "plan.html"  # a page plans the video it embeds
+    code, printed, _ = run(capsys, "render", a, "-o", page, "--frames", "25", "--plan")
+    assert code == 0 and "25 frames" in " ".join(printed.split()) and not page.exists()
 
 
 def test_holds_add_display_time_not_frames(story, capsys):
