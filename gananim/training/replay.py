@@ -40,7 +40,9 @@ from gananim.training.run import fingerprint, prepare, threads, training_threads
 from gananim.training.rowcache import cache_path, load_rows, segment_key, store_rows, trim_cache
 from gananim.training.step import Runs, Step
 
-SEGMENTS_IN_MEMORY = 16  # per process: a render reads segments in order
+# Rows held in memory per process: a render's range is loaded once, before its drawing
+# processes fork and share it; past this, the least recently read segments are dropped.
+MEMORY_BYTES = 1 << 30
 
 
 def open_trace(path, scene=None, networks=None) -> Trace:
@@ -102,7 +104,8 @@ class Replay:
     def _keep(self, index: int, rows: dict[int, np.ndarray]) -> None:
         self.loaded[index] = rows
         self.loaded.move_to_end(index)
-        while len(self.loaded) > SEGMENTS_IN_MEMORY:
+        row_bytes = 4 * self.runs * self.n_params
+        while len(self.loaded) > 1 and sum(map(len, self.loaded.values())) * row_bytes > MEMORY_BYTES:
             self.loaded.popitem(last=False)
 
     # -- what Trace calls -------------------------------------------------------------
@@ -127,10 +130,15 @@ class Replay:
     def ensure(self, first: int, last: int, show: bool = True) -> None:
         """Replay (and cache) every segment holding steps first..last that the cache lacks: in
         parallel processes, one per core, when the run trains on one thread."""
-        needed = [i for i in range(self._segment(first + 1), self._segment(max(last, 1)) + 1)
+        span = range(self._segment(first + 1), self._segment(max(last, 1)) + 1)
+        needed = [i for i in span
                   if self._end(i) > self.starts[i] and i not in self.loaded and not cache_path(self._key(i)).is_file()]
-        if not needed:
-            return
+        if needed:
+            self._replay_missing(needed, show)
+        for index in span:  # read once here: drawing processes forked after this share them
+            self._rows_of(index)
+
+    def _replay_missing(self, needed: list[int], show: bool) -> None:
         total = sum(self._end(i) - self.starts[i] for i in needed)
         self._build()
         workers = min(len(needed), os.cpu_count() or 1) if self.threads == 1 else 1
