@@ -12,7 +12,7 @@ import gananim
 
 PACKAGE = Path(gananim.__file__).parent
 LAYERS = [  # bottom-up; a module may import from its own layer and the ones before it
-    ("gananim.errors", "gananim.progress", "gananim.version", "gananim.devices"),
+    ("gananim.errors", "gananim.progress", "gananim.version", "gananim.devices", "gananim.forked"),
     ("gananim.trace",),
     ("gananim.config",),
     ("gananim.data",),

@@ -8,7 +8,6 @@ panels for notebooks.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import tempfile
 import time
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
-import torch
 from matplotlib.animation import FuncAnimation
 
 from gananim import devices
@@ -25,6 +23,7 @@ from gananim.analysis import phases
 from gananim.analysis.frames import FrameBlock, View
 from gananim.config.scene import check_render_counts, check_size
 from gananim.errors import GananimError
+from gananim.forked import run_forked
 from gananim.progress import console, render_bar
 from gananim.rendering import captions as captions_mod
 from gananim.rendering import encode, layout
@@ -233,41 +232,14 @@ def _render_part(make_renderer, start: int, stop: int, part: Path, fps: int, thr
             tick()
 
 
-def _part_process(make_renderer, start, stop, part, fps, counter, errors, lead, tail) -> None:
-    """A forked worker: one torch thread (its siblings have the other cores)."""
-    torch.set_num_threads(1)
-    try:
-        def tick():
-            with counter.get_lock():
-                counter.value += 1
-        _render_part(make_renderer, start, stop, part, fps, 1, tick, lead, tail)
-    except BaseException as exc:  # reported by the parent, which owns the terminal and the exit status
-        errors.put(str(exc) if isinstance(exc, GananimError) else f"{type(exc).__name__}: {exc}")
-        raise SystemExit(1) from None
-
-
 def _render_parallel(make_renderer, ranges, parts, fps, bar, lead: int, tail: int) -> None:
-    context = multiprocessing.get_context("fork")  # no re-import; open traces are shared (pread)
-    counter, errors = context.Value("i", 0), context.Queue()
-    processes = [context.Process(target=_part_process, args=(
-        make_renderer, r[0], r[-1] + 1, part, fps, counter, errors, lead if i == 0 else 0,
-        tail if i == len(ranges) - 1 else 0)) for i, (r, part) in enumerate(zip(ranges, parts))]
-    try:
-        for process in processes:
-            process.start()
-        while any(process.is_alive() for process in processes):
-            time.sleep(0.1)
-            bar.advance(counter.value)
-    except BaseException:
-        for process in processes:
-            process.terminate()
-        raise
-    finally:
-        for process in processes:
-            process.join()
-    if any(process.exitcode != 0 for process in processes):
-        raise GananimError(errors.get() if not errors.empty() else "a rendering process failed")
-    bar.advance(counter.value)
+    """Each frame range in a forked process (open traces are shared, read with pread)."""
+    def job(i: int):
+        r = ranges[i]
+        return lambda advance: _render_part(make_renderer, r[0], r[-1] + 1, parts[i], fps, 1, lambda: advance(1),
+                                            lead if i == 0 else 0, tail if i == len(ranges) - 1 else 0)
+
+    run_forked([job(i) for i in range(len(ranges))], bar, "rendering")
 
 
 def held_frames(opts: RenderOptions) -> tuple[int, int]:

@@ -23,7 +23,6 @@ import bisect
 import math
 import multiprocessing
 import os
-import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import torch
 from gananim.config import scene_files
 from gananim.config.scene import from_settings, is_data_file
 from gananim.errors import GananimError
+from gananim.forked import run_forked
 from gananim.progress import console, replay_bar
 from gananim.trace import Trace
 from gananim.training.compiled import iteration_for
@@ -163,42 +163,19 @@ class Replay:
         each storing its rows in the cache; drifts and progress come back through shared
         memory, so nothing is pickled. A segment the cache could not keep is replayed again
         here when it is read."""
-        context = multiprocessing.get_context("fork")
-        drifts = context.Array("d", [math.nan] * len(needed), lock=False)
-        done, errors = context.Value("q", 0), context.Queue()
+        drifts = multiprocessing.get_context("fork").Array("d", [math.nan] * len(needed), lock=False)
 
-        def work(mine: list[int]) -> None:
-            torch.set_num_threads(1)
-            try:
+        def job(mine: list[int]):
+            def work(advance) -> None:
                 for slot in mine:
                     index = needed[slot]
                     rows, drift = self._replay(index)
                     store_rows(self._key(index), list(rows), list(rows.values()))
                     drifts[slot] = math.nan if drift is None else drift
-                    with done.get_lock():
-                        done.value += self._end(index) - self.starts[index]
-            except BaseException as exc:  # reported by the parent, which owns the terminal
-                errors.put(str(exc) if isinstance(exc, GananimError) else f"{type(exc).__name__}: {exc}")
-                raise SystemExit(1) from None
+                    advance(self._end(index) - self.starts[index])
+            return work
 
-        processes = [context.Process(target=work, args=(list(range(w, len(needed), workers)),))
-                     for w in range(workers)]
-        try:
-            for process in processes:
-                process.start()
-            while any(process.is_alive() for process in processes):
-                time.sleep(0.1)
-                bar.advance(done.value)
-        except BaseException:
-            for process in processes:
-                process.terminate()
-            raise
-        finally:
-            for process in processes:
-                process.join()
-        if any(process.exitcode != 0 for process in processes):
-            raise GananimError(errors.get() if not errors.empty() else "a replaying process failed")
-        bar.advance(done.value)
+        run_forked([job(list(range(w, len(needed), workers))) for w in range(workers)], bar, "replaying")
         return [None if math.isnan(d) else d for d in drifts]
 
     # -- replaying --------------------------------------------------------------------
